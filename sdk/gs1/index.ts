@@ -1,0 +1,15 @@
+// The SDK's GS1 module: GTINs, dates, element strings and Digital Links.
+
+export type { Gs1Data, Gs1Options } from './types';
+export { gtinCheckDigit, validateGtin } from './gtin';
+export { isSet82Char, validateLotOrSerial } from './charset';
+export { formatGs1Date, parseGs1Date, resolveGs1Year } from './date';
+export {
+  GS,
+  parseBracketedElementString,
+  parseRawElementString,
+  toElementString,
+  toRawElementString,
+} from './elementString';
+export { DEFAULT_RESOLVER, lotUri, parseDigitalLink, percentEncode, toDigitalLink, unitUri } from './digitalLink';
+export { parseElementString, parseGs1 } from './parse';
