@@ -19,6 +19,7 @@ export type MedtraceErrorCode =
   | 'INCLUSION_FAILED'
   | 'RANGE_MISMATCH'
   | 'CHAIN_MISMATCH'
+  | 'PARTICIPANT_MISMATCH'
   | 'ROOT_NOT_ON_CHAIN'
   | 'BATCH_NOT_FOUND'
   | 'TX_MISMATCH'

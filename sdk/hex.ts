@@ -2,18 +2,32 @@
 // 0x-prefixed hex, never Buffer, so the same code runs in the browser.
 import { MedtraceError } from './errors';
 
-const HEX_RE = /^0x([0-9a-fA-F]{2})*$/;
+// Lookup tables: proofs are verified by the tens of thousands, so hex
+// conversion stays out of regexes and parseInt.
+const BYTE_TO_HEX: string[] = [];
+for (let i = 0; i < 256; i++) BYTE_TO_HEX.push(i.toString(16).padStart(2, '0'));
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) NIBBLE[48 + i] = i;
+for (let i = 0; i < 6; i++) {
+  NIBBLE[65 + i] = 10 + i;
+  NIBBLE[97 + i] = 10 + i;
+}
 
 /** Lowercase 0x-prefixed hex of `bytes`. */
 export function toHex(bytes: Uint8Array): string {
   let out = '0x';
-  for (let i = 0; i < bytes.length; i++) out += bytes[i].toString(16).padStart(2, '0');
+  for (let i = 0; i < bytes.length; i++) out += BYTE_TO_HEX[bytes[i]];
   return out;
 }
 
-/** Bytes of a 0x-prefixed hex string; `expectedLength` (in bytes) is checked when given. */
+function nibble(hex: string, i: number): number {
+  const c = hex.charCodeAt(i);
+  return c < 128 ? NIBBLE[c] : -1;
+}
+
+/** Bytes of a 0x-prefixed hex string (either case); `expectedLength` (in bytes) is checked when given. */
 export function fromHex(hex: string, expectedLength?: number, field = 'hex'): Uint8Array {
-  if (typeof hex !== 'string' || !HEX_RE.test(hex)) {
+  if (typeof hex !== 'string' || hex.length % 2 !== 0 || hex.charCodeAt(0) !== 48 || hex.charCodeAt(1) !== 120) {
     throw new MedtraceError('INVALID_INPUT', `${field} must be a 0x-prefixed string of hex byte pairs`, { field });
   }
   const n = (hex.length - 2) / 2;
@@ -21,7 +35,14 @@ export function fromHex(hex: string, expectedLength?: number, field = 'hex'): Ui
     throw new MedtraceError('INVALID_INPUT', `${field} must be ${expectedLength} bytes, got ${n}`, { field });
   }
   const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = parseInt(hex.slice(2 + 2 * i, 4 + 2 * i), 16);
+  for (let i = 0; i < n; i++) {
+    const hi = nibble(hex, 2 + 2 * i);
+    const lo = nibble(hex, 3 + 2 * i);
+    if (hi < 0 || lo < 0) {
+      throw new MedtraceError('INVALID_INPUT', `${field} must be a 0x-prefixed string of hex byte pairs`, { field });
+    }
+    out[i] = (hi << 4) | lo;
+  }
   return out;
 }
 
