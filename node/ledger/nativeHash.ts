@@ -1,0 +1,11 @@
+// Node's native SHA-256, handed to the SDK's tree functions through their
+// `{ sha256 }` option: the algorithm stays in sdk/, only the primitive is faster.
+import { createHash } from 'node:crypto';
+
+export function nativeSha256(data: Uint8Array): Uint8Array {
+  const digest = createHash('sha256').update(data).digest();
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.length);
+}
+
+/** Options object for every SDK hashing/tree call made by the node. */
+export const NATIVE_HASH = { sha256: nativeSha256 } as const;
