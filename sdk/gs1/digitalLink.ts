@@ -14,6 +14,7 @@ const HOST = /^[A-Za-z0-9._~\-[\]:%@!$&'()*+,;=]+$/;
 /** Path AIs after the primary key (01), in the order the standard fixes. */
 const QUALIFIER_ORDER = ['22', '10', '21'];
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+const utf8 = new TextEncoder();
 
 function decode(value: string, field: string): string {
   try {
@@ -24,11 +25,11 @@ function decode(value: string, field: string): string {
 }
 
 /** Percent-encodes everything outside RFC 3986 unreserved characters, hex in upper case. */
-export function percentEncode(value: string): string {
+export function encodeDigitalLinkValue(value: string): string {
   let out = '';
   for (const ch of value) {
     if (UNRESERVED.test(ch)) out += ch;
-    else for (const byte of new TextEncoder().encode(ch)) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    else for (const byte of utf8.encode(ch)) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
 }
@@ -117,8 +118,8 @@ export function toDigitalLink(data: Gs1Data, resolver: string = DEFAULT_RESOLVER
   const base = checkResolver(resolver);
   const checked = checkGs1Data(data, options);
   let uri = `${base}/01/${checked.data.gtin}`;
-  if (checked.data.lot !== undefined) uri += `/10/${percentEncode(checked.data.lot)}`;
-  if (checked.data.serial !== undefined) uri += `/21/${percentEncode(checked.data.serial)}`;
+  if (checked.data.lot !== undefined) uri += `/10/${encodeDigitalLinkValue(checked.data.lot)}`;
+  if (checked.data.serial !== undefined) uri += `/21/${encodeDigitalLinkValue(checked.data.serial)}`;
   const query: string[] = [];
   if (checked.expiry !== undefined) query.push(`17=${checked.expiry}`);
   if (checked.productionDate !== undefined) query.push(`11=${checked.productionDate}`);

@@ -5,11 +5,18 @@ export { gtinCheckDigit, validateGtin } from './gtin';
 export { isSet82Char, validateLotOrSerial } from './charset';
 export { formatGs1Date, parseGs1Date, resolveGs1Year } from './date';
 export {
-  GS,
+  GS as GS1_SEPARATOR,
   parseBracketedElementString,
   parseRawElementString,
   toElementString,
   toRawElementString,
 } from './elementString';
-export { DEFAULT_RESOLVER, lotUri, parseDigitalLink, percentEncode, toDigitalLink, unitUri } from './digitalLink';
+export {
+  DEFAULT_RESOLVER as DEFAULT_GS1_RESOLVER,
+  encodeDigitalLinkValue,
+  lotUri,
+  parseDigitalLink,
+  toDigitalLink,
+  unitUri,
+} from './digitalLink';
 export { parseElementString, parseGs1 } from './parse';
