@@ -149,7 +149,7 @@ export function parseBundle(input: unknown): ProofBundle {
     return b as unknown as ProofBundle;
   } catch (cause) {
     if (isMedtraceError(cause, 'BUNDLE_MALFORMED') || isMedtraceError(cause, 'UNSUPPORTED_VERSION')) throw cause;
-    const field = isMedtraceError(cause) ? cause.field : undefined;
+    const field = (isMedtraceError(cause) ? cause.field : undefined) ?? 'bundle';
     throw new MedtraceError('BUNDLE_MALFORMED', `the bundle is malformed: ${(cause as Error).message}`, { field, cause });
   }
 }

@@ -2,7 +2,7 @@
 // Merkle root of the de-duplicated URIs sorted by UTF-8 bytes, so one unit can
 // be proven to be in an event without disclosing the others.
 import { MedtraceError } from './errors';
-import type { HashOptions } from './hash';
+import { hashFn, type HashOptions } from './hash';
 import { isHash32, utf8 } from './hex';
 import { leafHash, MerkleTree, verifyInclusion, type InclusionProof } from './merkle';
 
@@ -74,12 +74,28 @@ export function buildUnitSet(uris: readonly string[], opts?: HashOptions & { fie
   if (!Array.isArray(uris)) throw new MedtraceError('INVALID_INPUT', `${field} must be an array of URIs`, { field });
   for (let i = 0; i < uris.length; i++) checkUri(uris[i], `${field}[${i}]`);
   const sortedUris = sortByUtf8([...new Set(uris)]);
-  const leafHashes = sortedUris.map((uri) => leafHash(utf8(uri), opts));
+  const leafHashes = uriLeafHashes(sortedUris, opts);
   const tree = MerkleTree.fromLeafHashes(leafHashes, opts);
   const set: UnitSet = { count: sortedUris.length, root: tree.rootHex, sortedUris, leafHashes };
   if (opts?.field !== undefined) set.field = opts.field;
   trees.set(set, tree);
   return set;
+}
+
+const encoder = new TextEncoder();
+
+/** leafHash(utf8(uri)) of each URI, encoding into one scratch buffer (the commissioning hot path). */
+function uriLeafHashes(uris: readonly string[], opts?: HashOptions): Uint8Array[] {
+  const hash = hashFn(opts);
+  let scratch = new Uint8Array(256);
+  const out = new Array<Uint8Array>(uris.length);
+  for (let i = 0; i < uris.length; i++) {
+    const uri = uris[i];
+    if (1 + 3 * uri.length > scratch.length) scratch = new Uint8Array(1 + 3 * uri.length);
+    const { written } = encoder.encodeInto(uri, scratch.subarray(1));
+    out[i] = hash(scratch.subarray(0, 1 + written));
+  }
+  return out;
 }
 
 function treeOf(set: UnitSet, opts?: HashOptions): MerkleTree {
