@@ -23,12 +23,20 @@ export const REGISTRY_ABI = [
   'function prefixOwner(string prefix) view returns (address)',
   'function participantCount() view returns (uint256)',
   'function participantAt(uint256 index) view returns (address)',
+  'function prefixesOf(address participant) view returns (string[])',
 ] as const;
 
 export const RECALL_BOARD_ABI = [
+  'function publishRecall(string gtin14, string[] lots, uint8 recallClass, uint8 action, bytes32 noticeSha256, string noticeUri) returns (uint256 id)',
+  'function updateStatus(uint256 id, uint8 status)',
   'function recallKey(string gtin14, string lot) pure returns (bytes32)',
   'function recallIdsByKey(bytes32 key) view returns (uint256[])',
+  'function getRecall(uint256 id) view returns (tuple(string gtin14, string[] lots, uint8 recallClass, uint8 action, uint8 status, bytes32 noticeSha256, string noticeUri, address issuer, uint64 publishedAt, uint64 updatedAt))',
+  'function recallCount() view returns (uint256)',
   'function recallsFor(string gtin14, string lot) view returns (uint256[])',
+  'function registry() view returns (address)',
+  'event RecallPublished(uint256 indexed id, address indexed issuer, string gtin14, string[] lots, uint8 recallClass, uint8 action, bytes32 noticeSha256, string noticeUri)',
+  'event RecallStatusUpdated(uint256 indexed id, uint8 previousStatus, uint8 status)',
 ] as const;
 
 /** ParticipantRegistry status values (statusOf). */
