@@ -1,0 +1,76 @@
+// A throwaway, migrated database per test suite: on the Postgres server named
+// by TEST_DATABASE_URL (a fresh `medtrace_t_<random>` database, dropped
+// afterwards), else an embedded PGlite in a temporary folder.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { migrate, openDatabase } from '../../node/db';
+import type { Database } from '../../node/db';
+import { seedEmbeddedDatabase } from './pgliteTemplate';
+
+export interface TestDatabase extends Database {
+  /** The server database's name (undefined when embedded). */
+  name?: string;
+}
+
+/** The server URL for throwaway databases, or undefined (embedded PGlite). */
+export function testServerUrl(): string | undefined {
+  return process.env.TEST_DATABASE_URL || undefined;
+}
+
+/** Creates an empty database on the TEST_DATABASE_URL server; returns its URL and a drop(). */
+export async function createServerDatabase(serverUrl: string): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const name = `medtrace_t_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin`create database ${admin(name)}`;
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    async drop() {
+      const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
+      try {
+        await sql`drop database if exists ${sql(name)} with (force)`;
+      } finally {
+        await sql.end({ timeout: 5 });
+      }
+    },
+  };
+}
+
+export async function freshDatabase(options: { migrate?: boolean; max?: number } = {}): Promise<TestDatabase> {
+  const serverUrl = testServerUrl();
+  let db: Database;
+  let cleanup: () => Promise<void>;
+  let name: string | undefined;
+  if (serverUrl) {
+    const created = await createServerDatabase(serverUrl);
+    name = created.name;
+    db = await openDatabase({ url: created.url, max: options.max ?? 20 });
+    cleanup = created.drop;
+  } else {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medtrace-db-'));
+    await seedEmbeddedDatabase(dir);
+    db = await openDatabase({ dataDir: dir });
+    cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
+  }
+  if (options.migrate !== false) await migrate(db.sql);
+  let closed = false;
+  return {
+    ...db,
+    name,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.close();
+      await cleanup();
+    },
+  };
+}
