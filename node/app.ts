@@ -1,0 +1,73 @@
+// The node's HTTP application: request plumbing, body limits, one error path,
+// and each feature's sub-app mounted with app.route(). No listening here
+// (main.ts serves it; tests call app.request()).
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { authRoutes } from './auth/routes';
+import { createStaffAuth } from './auth/tokens';
+import { catalogRoutes } from './catalog/routes';
+import type { NodeContext } from './context';
+import type { AppEnv } from './http/env';
+import { notFound, onError, problemResponse, validationHook } from './http/errors';
+import { createHttpMetrics } from './http/metrics';
+import { opsRoutes } from './http/ops';
+import { problems } from './http/problem';
+import { requestContext } from './http/requestContext';
+import { lotRoutes } from './lots/routes';
+import { qualityRoutes } from './quality/routes';
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** Commissioning a lot carries its serials: 32 MB is about a million of them. */
+export const LOT_BODY_LIMIT = 32 * 1024 * 1024;
+
+const API_VERSION = '0.1.0';
+
+export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const metrics = createHttpMetrics();
+  const auth = createStaffAuth(ctx.sql, { issuer: `urn:medtrace:node:${ctx.participant}` });
+
+  app.use('*', requestContext(ctx.log, metrics));
+  app.use('*', async (c, next) => {
+    c.set('auth', auth);
+    await next();
+  });
+  app.use('*', bodyLimits());
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'a staff token from POST /api/v1/auth/token',
+  });
+
+  app.route('/', opsRoutes(ctx, metrics));
+  app.route('/', authRoutes(ctx));
+  app.route('/', catalogRoutes(ctx));
+  app.route('/', lotRoutes(ctx));
+  app.route('/', qualityRoutes(ctx));
+
+  app.doc31('/openapi.json', (c) => ({
+    openapi: '3.1.0',
+    info: {
+      title: 'medtrace node',
+      version: API_VERSION,
+      description: `The participant node of ${ctx.config.participantName} (${ctx.participant}, chain ${ctx.chainId}).`,
+    },
+    servers: [{ url: ctx.config.publicUrl ?? new URL(c.req.url).origin }],
+  }));
+
+  app.onError(onError);
+  app.notFound(notFound);
+  return app;
+}
+
+// A bigger body only where it is needed (a lot's serials); 1 MB elsewhere.
+function bodyLimits(): MiddlewareHandler<AppEnv> {
+  const limited = (maxSize: number) =>
+    bodyLimit({ maxSize, onError: (c) => problemResponse(c, problems.payloadTooLarge(maxSize)) });
+  const big = limited(LOT_BODY_LIMIT);
+  const normal = limited(DEFAULT_BODY_LIMIT);
+  return (c, next) => (c.req.method === 'POST' && c.req.path === '/api/v1/lots' ? big : normal)(c, next);
+}

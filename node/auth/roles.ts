@@ -1,0 +1,28 @@
+// The role matrix, in one place: which staff roles may do what. Routes ask
+// `requireRole(...ACCESS.commissionLots)`; nothing else decides access.
+import { STAFF_ROLES, type Role } from '../http/env';
+
+export { STAFF_ROLES, type Role };
+
+const EVERYONE: readonly Role[] = STAFF_ROLES;
+
+export const ACCESS = {
+  /** create users and change their roles */
+  manageUsers: ['admin'],
+  /** create products (master data of a regulated device) */
+  writeProducts: ['admin', 'qa'],
+  /** commission a lot and its serials */
+  commissionLots: ['admin', 'warehouse'],
+  /** record incoming or final inspections */
+  recordInspections: ['admin', 'qa'],
+  /** read products, lots, inspections */
+  readErp: EVERYONE,
+  /** read the ledger and proof bundles (until auditor tokens exist) */
+  readAudit: ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof ACCESS;
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (STAFF_ROLES as readonly string[]).includes(value);
+}

@@ -1,0 +1,22 @@
+// The per-request variables every route may read (set by the app's middleware).
+import type { StaffAuth } from '../auth/tokens';
+import type { Logger } from './logger';
+
+export const STAFF_ROLES = ['admin', 'qa', 'warehouse', 'sales', 'viewer'] as const;
+export type Role = (typeof STAFF_ROLES)[number];
+
+/** The authenticated staff member (set by requireRole). */
+export interface StaffUser {
+  username: string;
+  roles: Role[];
+}
+
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    log: Logger;
+    /** Token checks for requireRole (set once for the whole app). */
+    auth: StaffAuth;
+    user: StaffUser;
+  };
+}

@@ -1,0 +1,110 @@
+// Starts one participant node: configuration, database and migrations, the
+// chain and the participant's registration, the first admin, the anchoring
+// worker and the HTTP server; stops them in reverse order on SIGTERM/SIGINT.
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createApp } from './app';
+import { bootstrapAdmin } from './auth/users';
+import { connectChain, ensureRegistered } from './chain';
+import { ConfigError, loadConfig } from './config';
+import type { NodeContext } from './context';
+import { migrate, openDatabase } from './db';
+import { createLogger } from './http/logger';
+import { startAnchorWorker } from './ledger/anchorWorker';
+
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`medtrace node: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  fs.mkdirSync(config.dataDir, { recursive: true });
+
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const applied = await migrate(db.sql);
+  log.info('database ready', { embedded: db.embedded, migrationsApplied: applied });
+
+  const chain = await connectChain(config);
+  const registration = await ensureRegistered(chain, config);
+  log.info('chain ready', { chainId: chain.chainId, participant: chain.address, registration: registration.status, actions: registration.actions });
+
+  const admin = await bootstrapAdmin(db.sql, { password: config.adminPassword });
+  if (admin.password !== undefined) {
+    log.info('bootstrap admin created', { username: admin.username, passwordFrom: admin.generated ? 'generated' : 'MEDTRACE_ADMIN_PASSWORD' });
+    if (admin.generated) {
+      // Shown once, never stored in clear: the operator writes it down now.
+      process.stdout.write(
+        `\n  medtrace: first start, an administrator was created.\n` +
+          `    username: ${admin.username}\n    password: ${admin.password}\n` +
+          `  This password is shown only once.\n\n`,
+      );
+    }
+  }
+
+  const ctx: NodeContext = {
+    config,
+    db,
+    sql: db.sql,
+    chain,
+    participant: chain.address,
+    chainId: chain.chainId,
+    log: log.child({ participant: chain.address }),
+  };
+  const worker = config.anchorWorker
+    ? startAnchorWorker(
+        { db, chain, participant: ctx.participant, log: ctx.log },
+        { batchSize: config.anchorBatchSize, maxAgeMs: config.anchorMaxAgeMs, pollMs: config.anchorPollMs, fault: config.fault },
+      )
+    : undefined;
+
+  const app = createApp(ctx);
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
+    log.info('listening', { url: `http://${info.address}:${info.port}`, docs: `http://${info.address}:${info.port}/docs` });
+  });
+  server.on('error', (error) => {
+    log.error('HTTP server failed', { error });
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    const force = setTimeout(() => {
+      log.error('shutdown timed out', { afterMs: SHUTDOWN_TIMEOUT_MS });
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    force.unref();
+    try {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive sockets would hold close() open; in-flight requests finish.
+      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      await closed;
+      await worker?.stop();
+      chain.close();
+      await db.close();
+      log.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      log.error('shutdown failed', { error });
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  createLogger('error').error('node failed to start', { error });
+  process.exit(1);
+});
