@@ -25,10 +25,13 @@ export async function connectChain(config: Config, dataDir: string = config.data
   const deployment = readDeployment(config.chainDeployment);
   const rpcUrl = config.chainRpcUrl ?? deployment.rpcUrl;
   if (!rpcUrl) throw new Error('no chain RPC URL: set CHAIN_RPC_URL (the deployment file names none)');
-  // staticNetwork: no eth_chainId round trip before every call; we check it once below.
+  // staticNetwork: no eth_chainId round trip before every call (checked once below);
+  // cacheTimeout -1: ethers would otherwise answer a repeated nonce or receipt query
+  // from a 250 ms cache, and the anchoring worker needs fresh answers.
   const provider = new JsonRpcProvider(rpcUrl, Network.from(deployment.chainId), {
     staticNetwork: true,
     pollingInterval: 100,
+    cacheTimeout: -1,
   });
   try {
     const actual = Number(await provider.send('eth_chainId', []));

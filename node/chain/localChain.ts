@@ -48,7 +48,7 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
   const stop = () => stopProcessGroup(child);
   try {
     await waitForRpc(rpcUrl, child, options.timeoutMs ?? 60_000);
-    const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50 });
+    const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
     try {
       const governor = new Wallet(HARDHAT_ACCOUNT_0_KEY, provider);
       const deployment = await deployContracts(governor, { rpcUrl, governorPrivateKey: HARDHAT_ACCOUNT_0_KEY });

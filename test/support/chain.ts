@@ -39,7 +39,7 @@ export async function startTestChain(): Promise<TestChain> {
   ensureArtifacts();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medtrace-chain-'));
   const chain = await startLocalChain({ port: await freePort(), dir });
-  const provider = new JsonRpcProvider(chain.rpcUrl, chain.deployment.chainId, { staticNetwork: true, pollingInterval: 50 });
+  const provider = new JsonRpcProvider(chain.rpcUrl, chain.deployment.chainId, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
   const governor = new Wallet(HARDHAT_ACCOUNT_0_KEY, provider);
   return {
     rpcUrl: chain.rpcUrl,
