@@ -46,6 +46,24 @@ export function fromHex(hex: string, expectedLength?: number, field = 'hex'): Ui
   return out;
 }
 
+/**
+ * Decodes the 0x-hex `hex` of exactly `length` bytes into `out` at `offset`,
+ * without allocating: the proof verifier's hot path.
+ */
+export function fromHexInto(hex: string, out: Uint8Array, offset: number, length: number, field = 'hex'): void {
+  if (typeof hex !== 'string' || hex.length !== 2 + 2 * length || hex.charCodeAt(0) !== 48 || hex.charCodeAt(1) !== 120) {
+    throw new MedtraceError('INVALID_INPUT', `${field} must be a 0x-prefixed string of ${length} hex bytes`, { field });
+  }
+  for (let i = 0; i < length; i++) {
+    const hi = nibble(hex, 2 + 2 * i);
+    const lo = nibble(hex, 3 + 2 * i);
+    if (hi < 0 || lo < 0) {
+      throw new MedtraceError('INVALID_INPUT', `${field} must be a 0x-prefixed string of hex byte pairs`, { field });
+    }
+    out[offset + i] = (hi << 4) | lo;
+  }
+}
+
 /** True when `value` is a lowercase 0x-prefixed 32-byte hex string (the canonical hash form). */
 export function isHash32(value: unknown): value is string {
   return typeof value === 'string' && /^0x[0-9a-f]{64}$/.test(value);

@@ -3,7 +3,7 @@
 // stay in bytes; hex appears only in the proofs handed out.
 import { MedtraceError } from './errors';
 import { hashFn, type HashOptions, type Sha256Fn } from './hash';
-import { equalBytes, fromHex, toHex } from './hex';
+import { equalBytes, fromHex, fromHexInto, toHex } from './hex';
 
 /** An RFC 9162 inclusion proof: sibling sides are derived from `index` and `size`, never stored. */
 export interface InclusionProof {
@@ -214,22 +214,27 @@ export function verifyInclusion(
       { field: 'siblings' },
     );
   }
-  const hashNodes = nodeHasher(hashFn(opts));
+  const hash = hashFn(opts);
   let r = hashBytes(leafHash, 'leafHash');
   const rootBytes = hashBytes(root, 'root');
+  // 0x01 ‖ left ‖ right, siblings decoded straight into their half.
+  const buf = new Uint8Array(1 + 2 * HASH_LENGTH);
+  buf[0] = 1;
   let fn = index;
   let sn = size - 1;
   for (let i = 0; i < siblings.length; i++) {
-    const p = fromHex(siblings[i], HASH_LENGTH, `siblings[${i}]`);
     if (fn % 2 === 1 || fn === sn) {
-      r = hashNodes(p, r);
+      fromHexInto(siblings[i], buf, 1, HASH_LENGTH, `siblings[${i}]`);
+      buf.set(r, 1 + HASH_LENGTH);
       while (fn % 2 === 0 && fn !== 0) {
         fn /= 2;
         sn = Math.floor(sn / 2);
       }
     } else {
-      r = hashNodes(r, p);
+      buf.set(r, 1);
+      fromHexInto(siblings[i], buf, 1 + HASH_LENGTH, HASH_LENGTH, `siblings[${i}]`);
     }
+    r = hash(buf);
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }

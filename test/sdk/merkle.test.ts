@@ -10,6 +10,7 @@ import {
   merkleLevels,
   merkleRoot,
   MerkleTree,
+  nobleSha256,
   nodeHash,
   sha256,
   toHex,
@@ -70,6 +71,13 @@ describe('merkleRoot', () => {
       expect(toHex(merkleRoot(leaves.slice(0, n), { sha256: nativeSha256 }))).toBe(expected);
       expect(MerkleTree.fromLeafHashes(leaves.slice(0, n)).rootHex).toBe(expected);
     }
+  });
+
+  it('gives the same roots with the pure-JS hash the browser uses', () => {
+    for (let n = 1; n <= 8; n++) {
+      expect(toHex(merkleRoot(leaves.slice(0, n), { sha256: nobleSha256 }))).toBe((rfc.roots as Record<string, string>)[String(n)]);
+    }
+    rfc.inclusionProofs8.forEach((p, i) => verifyInclusion(leaves[i], p, rfc.roots['8'], { sha256: nobleSha256 }));
   });
 
   it('gives SHA-256 of the empty string for an empty tree', () => {
