@@ -1,0 +1,91 @@
+// `npm run bench`: measures what the issue asks and prints a table beside the
+// targets; writes the figures to bench-results/bench-<date>.json (git-ignored).
+//   --only tree,proofs,gas,commission   run some of them (default all)
+//   --full                              also the slow libraries on 1,000,000 leaves
+// For the commissioning figure on a PostgreSQL server: bash scripts/with-postgres.sh npm run bench
+import { execSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { repoRoot } from '../../node/paths';
+import { benchCommission } from './commission';
+import { benchGas } from './gas';
+import { type BenchResult, fmt, log } from './measure';
+import { benchProofs } from './proofs';
+import { benchTree } from './tree';
+
+const GROUPS = ['tree', 'proofs', 'gas', 'commission'] as const;
+type Group = (typeof GROUPS)[number];
+
+function parseOptions(): { groups: Group[]; full: boolean } {
+  const { values } = parseArgs({ options: { only: { type: 'string' }, full: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    process.stdout.write('Usage: npm run bench [-- --only tree,proofs,gas,commission] [-- --full]\n');
+    process.exit(0);
+  }
+  const groups = values.only ? values.only.split(',').map((g) => g.trim()) : [...GROUPS];
+  for (const g of groups) {
+    if (!GROUPS.includes(g as Group)) throw new Error(`--only: unknown benchmark '${g}' (choose from ${GROUPS.join(', ')})`);
+  }
+  return { groups: groups as Group[], full: values.full === true };
+}
+
+function figure(result: BenchResult): string {
+  if (result.unit === 'ms') return `${fmt(result.value)} ms`;
+  return `${fmt(result.value)} ${result.unit}`;
+}
+
+function table(results: BenchResult[]): string {
+  const rows = results.map((r) => [r.group, r.name, figure(r), r.target ? `${r.target} ${r.unit}` : '', r.meets === undefined ? '' : r.meets ? 'yes' : 'NO', r.note ?? '']);
+  const header = ['', 'measurement', 'figure', 'target', 'met', 'how'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function gitCommit(): string | undefined {
+  try {
+    return execSync('git rev-parse --short HEAD', { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const { groups, full } = parseOptions();
+  const startedAt = new Date();
+  const loadBefore = os.loadavg();
+  const results: BenchResult[] = [];
+  if (groups.includes('tree')) results.push(...(await benchTree([100_000, 1_000_000], { full })));
+  if (groups.includes('proofs')) results.push(...(await benchProofs(100_000, 20_000)));
+  if (groups.includes('gas')) results.push(...(await benchGas([1, 100, 1_000, 10_000])));
+  if (groups.includes('commission')) results.push(...(await benchCommission(100_000, 3)));
+
+  const machine = {
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    loadAverage1mBefore: Math.round(loadBefore[0] * 100) / 100,
+    loadAverage1mAfter: Math.round(os.loadavg()[0] * 100) / 100,
+  };
+  process.stdout.write(`\nmedtrace benchmarks, ${startedAt.toISOString()} (commit ${gitCommit() ?? 'unknown'})\n`);
+  process.stdout.write(`${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadAverage1mBefore} → ${machine.loadAverage1mAfter}\n\n`);
+  process.stdout.write(`${table(results)}\n`);
+
+  const outDir = path.join(repoRoot, 'bench-results');
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, `bench-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(file, `${JSON.stringify({ startedAt: startedAt.toISOString(), commit: gitCommit(), machine, results }, null, 2)}\n`);
+  process.stdout.write(`\nwritten to ${path.relative(process.cwd(), file)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    log(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);
