@@ -70,7 +70,11 @@ export function validationHook(
 ): Response | undefined {
   if (result.success) return undefined;
   const target = result.target === 'json' ? 'body' : result.target;
-  const errors = result.error.issues.map((issue) => ({ field: issuePath(issue.path, target), message: issue.message }));
+  const errors = result.error.issues.map((issue) => {
+    // An unknown key is the field at fault, not its parent object.
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
+    return { field: issuePath(path, target), message: issue.message };
+  });
   const first = errors[0];
   const detail = first.field === 'body' ? first.message : `${first.field}: ${first.message}`;
   return problemResponse(c, problems.invalidInput(detail, first.field, { errors }));
