@@ -316,7 +316,12 @@ async function checkAnchorTransaction(provider: Provider, { anchor }: ProofBundl
   if (receipt.status !== 1) txMismatch(`transaction ${anchor.txHash} failed`);
   const emitted = receipt.logs.some((log) => {
     if (log.address.toLowerCase() !== anchor.anchorLog || log.topics[0] !== ANCHORED_TOPIC) return false;
-    const event = anchorLogInterface.parseLog(log);
+    let event;
+    try {
+      event = anchorLogInterface.parseLog(log);
+    } catch {
+      return false;
+    }
     if (!event) return false;
     const [participant, batch, root, from, to] = event.args as unknown as [string, bigint, string, bigint, bigint];
     return (
