@@ -85,12 +85,35 @@ describe('anchoring worker', () => {
     expect(intents.map((i) => i.state)).toEqual(['mined', 'mined', 'mined']);
   }, 60_000);
 
+  it('rebroadcasts the stored transaction of an intent that never reached the chain, never signing a second one', async () => {
+    await append(3);
+    await chain.provider.send('evm_setAutomine', [false]);
+    const worker = startAnchorWorker({ db, chain: client }, { batchSize: 3, maxAgeMs: 0, autoStart: false, receiptTimeoutMs: 300 });
+    try {
+      const first = await worker.runOnce();
+      expect(first.kind).toBe('intent-unresolved');
+      const txHash = (first as { txHash: string }).txHash;
+      // The broadcast is lost (a node restart, a dropped mempool): only the stored intent remains.
+      await chain.provider.send('hardhat_dropTransaction', [txHash]);
+      await chain.provider.send('evm_setAutomine', [true]);
+      expect(await worker.runOnce()).toMatchObject({ kind: 'idle', lastAnchored: 28 });
+      const [intent] = await db.sql`select tx_hash, state from anchor_intents where from_seq = 26`;
+      expect(intent).toEqual({ tx_hash: txHash, state: 'mined' });
+      const [batch] = await db.sql`select from_seq, to_seq, tx_hash from anchor_batches where batch = 3`;
+      expect(batch).toEqual({ from_seq: 26, to_seq: 28, tx_hash: txHash });
+      expect(await chain.provider.getTransactionCount(client.wallet.address)).toBe(4);
+    } finally {
+      await chain.provider.send('evm_setAutomine', [true]);
+      await worker.stop();
+    }
+  }, 60_000);
+
   it('recovers batches that are on chain but missing from the database, checking their roots', async () => {
     const before = await db.sql`select * from anchor_batches order by batch`;
     await db.sql`delete from anchor_batches where batch >= 1`;
     const worker = startAnchorWorker({ db, chain: client }, { batchSize: 10, maxAgeMs: 60_000, autoStart: false });
     try {
-      expect(await worker.runOnce()).toMatchObject({ kind: 'idle', lastAnchored: 25 });
+      expect(await worker.runOnce()).toMatchObject({ kind: 'idle', lastAnchored: 28 });
     } finally {
       await worker.stop();
     }
@@ -100,7 +123,7 @@ describe('anchoring worker', () => {
   }, 60_000);
 
   it('flags a recovered batch whose root does not match the local ledger', async () => {
-    await db.sql`delete from anchor_batches where batch = 2`;
+    await db.sql`delete from anchor_batches where batch >= 2`;
     // Simulate a ledger that lost its history: the leaf of seq 23 no longer matches what was anchored.
     await db.sql`update ledger_events set leaf = ${'0x' + 'ab'.repeat(32)} where seq = 23`;
     const worker = startAnchorWorker({ db, chain: client }, { autoStart: false });
@@ -109,7 +132,7 @@ describe('anchoring worker', () => {
     } finally {
       await worker.stop();
     }
-    const [row] = await db.sql`select root_matches from anchor_batches where batch = 2`;
-    expect(row.root_matches).toBe(false);
+    const rows = await db.sql`select batch, root_matches from anchor_batches where batch >= 2 order by batch`;
+    expect(rows).toEqual([{ batch: 2, root_matches: false }, { batch: 3, root_matches: true }]);
   }, 60_000);
 });
