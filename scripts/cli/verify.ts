@@ -63,8 +63,9 @@ Exit status: 0 verified; 1 refused (the error code and the reason are printed);
       } else {
         const lines = [
           `verified: event ${verified.seq} of participant ${verified.participant}`,
-          `  chain ${verified.chainId}, batch ${verified.batch}, block ${verified.blockNumber}, tx ${verified.txHash}`,
-          `  anchored root ${verified.root}`,
+          `  leaf ${verified.leaf}`,
+          `  anchored on chain ${verified.chainId} in batch ${verified.batch} (events ${verified.from}-${verified.to}), block ${verified.blockNumber}, tx ${verified.txHash}`,
+          `  batch root ${verified.root}`,
         ];
         if (verified.units.length > 0) lines.push(`  units (${verified.units.length}):`, ...verified.units.map((u) => `    ${u}`));
         process.stdout.write(`${lines.join('\n')}\n`);
