@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import { Contract, getAddress } from 'ethers';
 import { ANCHOR_LOG_ABI } from '../../sdk';
-import type { TestChain } from '../support';
+import type { TestChain, TestNode } from '../support';
 
 export interface ChainBatchView {
   batch: number;
@@ -50,4 +50,10 @@ export async function expectOneSuccessfulTxPerBatch(chain: TestChain, participan
     }
   }
   expect(seen).toBe(batchCount);
+}
+
+/** The node's participant address (lowercase), as /ready reports it. */
+export async function ledgerParticipant(node: TestNode): Promise<string> {
+  const body = (await (await fetch(`${node.url}/ready`)).json()) as { participant: string };
+  return body.participant.toLowerCase();
 }

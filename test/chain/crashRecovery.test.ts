@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../node/db';
 import { createServerDatabase, startTestChain, startTestNode, testServerUrl, waitFor } from '../support';
 import type { TestChain, TestNode } from '../support';
-import { chainBatches, expectExactCover, expectOneSuccessfulTxPerBatch } from './chainAudit';
+import { chainBatches, expectExactCover, expectOneSuccessfulTxPerBatch, ledgerParticipant } from './chainAudit';
 
 const GTIN = '09506000134352';
 
@@ -111,9 +111,3 @@ describe.each(['anchor:after-build', 'anchor:after-send', 'anchor:after-mined'] 
     }
   }, 180_000);
 });
-
-/** The node's participant address (lowercase), as /ready reports it. */
-export async function ledgerParticipant(node: TestNode): Promise<string> {
-  const body = (await (await fetch(`${node.url}/ready`)).json()) as { participant: string };
-  return body.participant.toLowerCase();
-}
