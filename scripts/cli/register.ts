@@ -45,11 +45,11 @@ registering a company by hand.`,
     role: { type: 'string', valueName: '<role>', description: 'manufacturer|distributor|hospital|platform|other', required: true },
     gln: { type: 'string', valueName: '<gln>', description: '13-digit GLN (default none)' },
     endpoint: { type: 'string', valueName: '<url>', description: 'the node\'s public URL (default none)' },
-    thumbprint: { type: 'string', valueName: '<hex>', description: 'SHA-256 JWK thumbprint of its Ed25519 signing key, 0x + 64 hex (default zero)' },
+    thumbprint: { type: 'string', valueName: '<hex>', description: 'SHA-256 JWK thumbprint (RFC 7638) of its Ed25519 signing key, 0x + 64 hex', required: true },
     prefix: { type: 'string', valueName: '<digits>', description: 'GS1 company prefix to assign (4-12 digits)' },
   },
   examples: [
-    'medtrace register --address 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --name "Acme Medical" --role manufacturer --prefix 0614141',
+    'medtrace register --address 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --name "Acme Medical" --role manufacturer --thumbprint 0x<64 hex digits> --prefix 0614141 --endpoint https://acme.example',
   ],
   async run(args) {
     const deploymentFile = stringOption(args, 'deployment') ?? DEFAULT_DEPLOYMENT;
@@ -70,12 +70,13 @@ registering a company by hand.`,
     if (role === undefined) throw new UsageError(`--role must be one of ${Object.keys(ROLE_NUMBERS).join('|')}, got '${roleName}'`);
     const gln = stringOption(args, 'gln') ?? '';
     if (gln !== '' && !/^\d{13}$/.test(gln)) throw new UsageError(`--gln must be 13 digits, got '${gln}'`);
-    const thumbprint = stringOption(args, 'thumbprint') ?? `0x${'0'.repeat(64)}`;
+    const thumbprint = stringOption(args, 'thumbprint')!;
     if (!isHexString(thumbprint, 32)) throw new UsageError(`--thumbprint must be 0x followed by 64 hex digits, got '${thumbprint}'`);
     const prefix = stringOption(args, 'prefix');
     if (prefix !== undefined && !/^\d{4,12}$/.test(prefix)) throw new UsageError(`--prefix must be 4-12 digits, got '${prefix}'`);
 
-    const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true });
+    // cacheTimeout -1: two transactions in a row must not reuse a cached pending nonce.
+    const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
     const registry = new Contract(registryAddress, loadArtifact('ParticipantRegistry').abi, provider);
     try {
       const governor = new Wallet(governorKey, provider);
