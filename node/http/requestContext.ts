@@ -7,6 +7,8 @@ import type { Logger } from './logger';
 import type { HttpMetrics } from './metrics';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+// Polled by probes and scrapers every few seconds: logged at debug only.
+const QUIET_PATHS = new Set(['/health', '/ready', '/metrics']);
 
 export function requestContext(log: Logger, metrics: HttpMetrics): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -31,6 +33,7 @@ export function requestContext(log: Logger, metrics: HttpMetrics): MiddlewareHan
       metrics.requestDuration.observe({ method: c.req.method, route, status: String(status) }, seconds);
       const fields = { method: c.req.method, path: c.req.path, status, ms: Math.round(seconds * 1000 * 10) / 10 };
       if (status >= 500) requestLog.warn('request', fields);
+      else if (QUIET_PATHS.has(c.req.path)) requestLog.debug('request', fields);
       else requestLog.info('request', fields);
     }
   };

@@ -114,6 +114,9 @@ describe('lots', () => {
       ['BIG-1', 10_000],
       ['L2611A', 3],
     ]);
+    const page = await (await api.call('GET', '/api/v1/lots?limit=1')).json();
+    expect(page.items).toHaveLength(1);
+    expect(page.nextCursor).toEqual(expect.any(String));
     const missing = await api.call('GET', `/api/v1/lots/${GTIN}/NOPE`);
     expect(missing.status).toBe(404);
     expect(await readProblem(missing)).toMatchObject({ field: 'lot' });
@@ -137,6 +140,20 @@ describe('lots', () => {
     expect(res.status).toBe(409);
     expect(await readProblem(res)).toMatchObject({ type: 'https://medtrace.dev/problems/serial-exists' });
     expect(await Promise.all((['lots', 'units', 'ledger_events'] as const).map((t) => api.count(t)))).toEqual(counts);
+  });
+
+  test('a lot whose name holds URL characters (/ and %) is addressed percent-encoded', async () => {
+    const res = await api.call('POST', '/api/v1/lots', {
+      body: { gtin: GTIN, lot: 'A/B%1', productionDate: '2026-11-20', expiry: '2029-11-30', serials: ['P%1', 'P/2'] },
+    });
+    expect(res.status).toBe(201);
+    const read = await api.call('GET', `/api/v1/lots/${GTIN}/${encodeURIComponent('A/B%1')}`);
+    expect(await read.json()).toMatchObject({ lot: 'A/B%1', unitCount: 2 });
+    const envelope = await ledgerEvent((await res.json()).ledgerSeq);
+    const [set] = await api.db.sql<{ uris: string[] }[]>`
+      select uris from ledger_unit_sets where participant = ${api.ctx.participant} and seq = ${envelope.seq}`;
+    expect(set.uris).toEqual([unitUri(GTIN, 'P%1'), unitUri(GTIN, 'P/2')].sort());
+    expect(set.uris).toContain(`https://id.gs1.org/01/${GTIN}/21/P%2F2`);
   });
 
   test('commissioning needs the warehouse or admin role', async () => {
