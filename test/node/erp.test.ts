@@ -232,6 +232,19 @@ describe('Idempotency-Key', () => {
     expect(row.n).toBe(1);
   });
 
+  test('concurrent repeats of one keyed request write once and all get the same answer', async () => {
+    const request = { ...body, lot: 'IDEM-RACE', serials: ['R1', 'R2', 'R3'] };
+    const events = await api.count('ledger_events');
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => api.call('POST', '/api/v1/lots', { body: request, headers: { 'idempotency-key': 'race-1' } })),
+    );
+    expect(answers.map((res) => res.status)).toEqual([201, 201, 201]);
+    const bodies = await Promise.all(answers.map((res) => res.json()));
+    expect(bodies[1]).toEqual(bodies[0]);
+    expect(bodies[2]).toEqual(bodies[0]);
+    expect(await api.count('ledger_events')).toBe(events + 1);
+  });
+
   test('the same key with a different body is 422 and writes nothing', async () => {
     const events = await api.count('ledger_events');
     const res = await api.call('POST', '/api/v1/lots', { body: { ...body, lot: 'IDEM-2' }, headers: { 'idempotency-key': 'lot-idem-1' } });
