@@ -32,7 +32,9 @@ describe('anchoring worker', () => {
   let dataDir: string;
 
   beforeAll(async () => {
-    [chain, db] = await Promise.all([startTestChain(), freshDatabase()]);
+    // One after the other, so afterAll can stop whatever did start.
+    chain = await startTestChain();
+    db = await freshDatabase();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'medtrace-worker-'));
     const config = loadConfig({ DATA_DIR: dataDir, CHAIN_RPC_URL: chain.rpcUrl, CHAIN_DEPLOYMENT: chain.deploymentPath, GS1_COMPANY_PREFIX: '9506000' });
     client = await connectChain(config, dataDir);

@@ -38,7 +38,13 @@ export function ensureArtifacts(): void {
 export async function startTestChain(): Promise<TestChain> {
   ensureArtifacts();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medtrace-chain-'));
-  const chain = await startLocalChain({ port: await freePort(), dir });
+  let chain;
+  try {
+    chain = await startLocalChain({ port: await freePort(), dir });
+  } catch (error) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const provider = new JsonRpcProvider(chain.rpcUrl, chain.deployment.chainId, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
   const governor = new Wallet(HARDHAT_ACCOUNT_0_KEY, provider);
   return {

@@ -53,15 +53,33 @@ export async function freshDatabase(options: { migrate?: boolean; max?: number }
   if (serverUrl) {
     const created = await createServerDatabase(serverUrl);
     name = created.name;
-    db = await openDatabase({ url: created.url, max: options.max ?? 20 });
     cleanup = created.drop;
+    try {
+      db = await openDatabase({ url: created.url, max: options.max ?? 20 });
+    } catch (error) {
+      await cleanup();
+      throw error;
+    }
   } else {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medtrace-db-'));
-    await seedEmbeddedDatabase(dir);
-    db = await openDatabase({ dataDir: dir });
     cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
+    try {
+      await seedEmbeddedDatabase(dir);
+      db = await openDatabase({ dataDir: dir });
+    } catch (error) {
+      await cleanup();
+      throw error;
+    }
   }
-  if (options.migrate !== false) await migrate(db.sql);
+  if (options.migrate !== false) {
+    try {
+      await migrate(db.sql);
+    } catch (error) {
+      await db.close();
+      await cleanup();
+      throw error;
+    }
+  }
   let closed = false;
   return {
     ...db,
