@@ -45,11 +45,12 @@ full list. Runs until Ctrl-C.`,
       if (value !== undefined) env[spec.env] = value;
     }
     const node = spawnNode({ env, output: 'inherit' });
-    // Ctrl-C reaches the node too (same process group); SIGTERM sent to this process is passed on.
+    // Signals sent to this process are passed on; the node stops cleanly (a second one is harmless).
     const forward = (signal: NodeJS.Signals) => node.child.kill(signal);
-    process.on('SIGINT', () => undefined);
+    process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
     const code = await node.exited;
+    process.off('SIGINT', forward);
     process.off('SIGTERM', forward);
     return code === 0 || code === 'SIGINT' || code === 'SIGTERM' ? EXIT_OK : EXIT_FAILED;
   },

@@ -41,3 +41,64 @@ export function medtrace(args: string[], options: { cwd?: string; env?: Record<s
     });
   });
 }
+
+export interface RunningCli {
+  child: ReturnType<typeof spawn>;
+  output(): string;
+  /** Resolves with the first match of `pattern` in stdout+stderr; rejects if the process exits first or after `timeoutMs`. */
+  waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
+  /** Sends `signal` and resolves with the exit code (SIGKILL after 20 s). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts a long-running `medtrace` command (chain, node, demo). Always stop() it. */
+export function startMedtrace(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): RunningCli {
+  const child = spawn(process.execPath, [MEDTRACE_BIN, ...args], {
+    cwd: options.cwd ?? repoRoot,
+    env: cleanEnv(options.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    out += chunk.toString();
+    for (const listener of listeners) listener();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let done = false;
+  void exited.then(() => {
+    done = true;
+    for (const listener of listeners) listener();
+  });
+  return {
+    child,
+    output: () => out,
+    waitForOutput(pattern, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => finish(new Error(`no ${pattern} in the output of medtrace ${args.join(' ')} within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+        const finish = (error?: Error, match?: RegExpMatchArray) => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          if (error) reject(error);
+          else resolve(match!);
+        };
+        const check = () => {
+          const match = out.match(pattern);
+          if (match) finish(undefined, match);
+          else if (done) finish(new Error(`medtrace ${args.join(' ')} exited before printing ${pattern}:\n${out}`));
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+    async stop(signal = 'SIGINT') {
+      if (!done) child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
