@@ -15,6 +15,7 @@ import { createHttpMetrics } from './http/metrics';
 import { opsRoutes } from './http/ops';
 import { problems } from './http/problem';
 import { requestContext } from './http/requestContext';
+import { registerLedgerMetrics } from './ledger/metrics';
 import { lotRoutes } from './lots/routes';
 import { qualityRoutes } from './quality/routes';
 
@@ -27,6 +28,7 @@ const API_VERSION = '0.1.0';
 export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const metrics = createHttpMetrics();
+  registerLedgerMetrics(metrics.registry, ctx);
   const auth = createStaffAuth(ctx.sql, { issuer: `urn:medtrace:node:${ctx.participant}` });
 
   app.use('*', requestContext(ctx.log, metrics));

@@ -128,6 +128,9 @@ function proofFlow(databaseUrl: () => Promise<{ url?: string; drop(): Promise<vo
     expect(anchors.items[0]).toMatchObject({ batch: 0, from: 1, to: bundle.anchor.to });
     const events = await json<{ items: Array<{ seq: number; batch: number | null }> }>(await node.request('/audit/v1/events?limit=2'));
     expect(events.items.map((e) => [e.seq, e.batch])).toEqual([[1, 0], [2, 0]]);
+    const metrics = await (await fetch(`${node.url}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`^medtrace_anchor_last_anchored_seq ${bundle.anchor.to}$`, 'm'));
+    expect(metrics).toMatch(/^medtrace_anchor_pending_events 0$/m);
   });
 
   it('rejects the bundle when any single value is changed, with the code naming what failed', async () => {
