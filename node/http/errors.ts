@@ -31,7 +31,7 @@ export function toProblem(error: unknown): ProblemError | null {
   if (isMedtraceError(error, 'INVALID_INPUT')) return problems.invalidInput(error.message, error.field);
   if (error instanceof HTTPException) {
     if (error.status === 400 && /json/i.test(error.message)) return problems.invalidJson('the request body is not valid JSON');
-    if (error.status === 413) return problems.payloadTooLarge(0);
+    if (error.status === 413) return problems.payloadTooLarge();
     if (error.status === 415) return problems.unsupportedMediaType('send the body as application/json');
     return new ProblemError(error.status, `http-${error.status}`, error.message || 'HTTP error', error.message || 'HTTP error');
   }

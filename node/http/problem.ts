@@ -63,11 +63,14 @@ export const problems = {
   forbidden: (detail: string, extras: ProblemExtras = {}) => new ProblemError(403, 'forbidden', 'Forbidden', detail, extras),
   notFound: (detail: string, field?: string) => new ProblemError(404, 'not-found', 'Not found', detail, { field }),
   conflict: (slug: string, detail: string, extras: ProblemExtras = {}) => new ProblemError(409, slug, 'Conflict', detail, extras),
-  payloadTooLarge: (limit: number) =>
-    new ProblemError(413, 'payload-too-large', 'Request body too large', `the request body exceeds the limit of ${limit} bytes`, {
-      field: 'body',
-      limit,
-    }),
+  payloadTooLarge: (limit?: number) =>
+    new ProblemError(
+      413,
+      'payload-too-large',
+      'Request body too large',
+      limit === undefined ? 'the request body is too large' : `the request body exceeds the limit of ${limit} bytes`,
+      limit === undefined ? { field: 'body' } : { field: 'body', limit },
+    ),
   unsupportedMediaType: (detail: string) =>
     new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', detail, { field: 'content-type' }),
 };
