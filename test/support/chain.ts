@@ -31,7 +31,7 @@ export interface TestChain {
 export function ensureArtifacts(): void {
   if (hasArtifacts()) return;
   const tsxCli = require.resolve('tsx/cli', { paths: [repoRoot] });
-  const result = spawnSync(process.execPath, [tsxCli, path.join(__dirname, 'compileContracts.ts')], { cwd: repoRoot, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [tsxCli, path.join(repoRoot, 'scripts', 'compile.ts')], { cwd: repoRoot, stdio: 'inherit' });
   if (result.status !== 0 || !hasArtifacts()) throw new Error('compiling the contracts failed');
 }
 
