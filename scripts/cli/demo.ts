@@ -93,8 +93,12 @@ chain logs are written there.`,
         say('interrupted: stopping…');
         return EXIT_OK;
       }
+      let wasInterrupted = false;
+      void interrupted.then(() => (wasInterrupted = true));
       const ended = await Promise.race([interrupted.then(() => 'interrupted' as const), running.node!.exited]);
-      if (ended !== 'interrupted') {
+      // Ctrl-C in a terminal reaches the node too: its exit then is part of stopping, not a failure.
+      await new Promise((r) => setTimeout(r, 50));
+      if (ended !== 'interrupted' && !wasInterrupted) {
         process.stderr.write(`medtrace demo: the node exited (${ended}); its log is ${path.join(dir, 'acme-node.log')}\n`);
         return EXIT_FAILED;
       }

@@ -35,7 +35,7 @@ describe('medtrace chain', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medtrace-cli-chain-'));
   });
   afterAll(async () => {
-    await cli?.stop('SIGKILL');
+    await cli?.stop(); // Ctrl-C: the command stops what it started (a no-op when it already exited)
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -70,7 +70,7 @@ describe('medtrace node', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medtrace-cli-node-'));
   });
   afterAll(async () => {
-    await cli?.stop('SIGKILL');
+    await cli?.stop(); // Ctrl-C: the command stops what it started (a no-op when it already exited)
     await dropDatabase?.();
     await chain?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -121,7 +121,7 @@ describe.skipIf(Boolean(testServerUrl()))('medtrace demo (npm start)', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medtrace-cli-demo-'));
   });
   afterAll(async () => {
-    await cli?.stop('SIGKILL');
+    await cli?.stop(); // Ctrl-C: the command stops what it started (a no-op when it already exited)
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -47,17 +47,28 @@ export interface RunningCli {
   output(): string;
   /** Resolves with the first match of `pattern` in stdout+stderr; rejects if the process exits first or after `timeoutMs`. */
   waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
-  /** Sends `signal` and resolves with the exit code (SIGKILL after 20 s). */
+  /** Sends `signal` to the process group (default SIGINT, i.e. Ctrl-C); resolves with the exit code (SIGKILL after 30 s). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts a long-running `medtrace` command (chain, node, demo). Always stop() it. */
+/**
+ * Starts a long-running `medtrace` command (chain, node, demo) in its own process group,
+ * as a terminal does: stop() signals the whole group, like Ctrl-C. Always stop() it.
+ */
 export function startMedtrace(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): RunningCli {
   const child = spawn(process.execPath, [MEDTRACE_BIN, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: cleanEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
   let out = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
@@ -94,8 +105,8 @@ export function startMedtrace(args: string[], options: { cwd?: string; env?: Rec
       });
     },
     async stop(signal = 'SIGINT') {
-      if (!done) child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      if (!done) signalGroup(signal);
+      const timer = setTimeout(() => signalGroup('SIGKILL'), 30_000);
       const code = await exited;
       clearTimeout(timer);
       return code;
