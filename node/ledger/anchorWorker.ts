@@ -136,7 +136,7 @@ export function startAnchorWorker(ctx: AnchorWorkerContext, options: AnchorWorke
       nonce,
     });
     log?.info('anchor intent stored', { from, to, root, txHash, nonce });
-    await broadcast(rawTx);
+    if (!(await broadcast(rawTx))) return { kind: 'intent-unresolved', txHash };
     injectFault('anchor:after-send', opts.fault);
 
     const settled = await settleIntent({ id: intentId, fromSeq: from, toSeq: to, root, txHash, rawTx, nonce }, false);
@@ -168,7 +168,7 @@ export function startAnchorWorker(ctx: AnchorWorkerContext, options: AnchorWorke
         return { resolved: true };
       }
       log?.info('rebroadcasting stored anchor transaction', { txHash: intent.txHash, from: intent.fromSeq, to: intent.toSeq });
-      await broadcast(intent.rawTx);
+      if (!(await broadcast(intent.rawTx))) return { resolved: false };
     }
     if (!receipt) receipt = await chain.provider.waitForTransaction(intent.txHash, 1, opts.receiptTimeoutMs).catch(() => null);
     if (!receipt) return { resolved: false };
@@ -188,12 +188,17 @@ export function startAnchorWorker(ctx: AnchorWorkerContext, options: AnchorWorke
     return { resolved: true, anchored };
   }
 
-  async function broadcast(rawTx: string): Promise<void> {
+  /** Sends a signed transaction; false when the node refused it for a reason other than already having it. */
+  async function broadcast(rawTx: string): Promise<boolean> {
     try {
       await chain.provider.broadcastTransaction(rawTx);
+      return true;
     } catch (error) {
+      const { code, message } = error as { code?: string; message?: string };
       // Already known or already mined: the receipt lookup settles it.
-      log?.debug('broadcast refused', { error: (error as Error).message });
+      if (code === 'NONCE_EXPIRED' || /already known|known transaction|already imported/i.test(message ?? '')) return true;
+      log?.warn('the chain refused the anchor transaction; it stays stored and is retried', { error });
+      return false;
     }
   }
 
@@ -244,6 +249,7 @@ export function startAnchorWorker(ctx: AnchorWorkerContext, options: AnchorWorke
       let result: AnchorRoundResult | null = null;
       try {
         result = await runOnce();
+        lastLogged = '';
       } catch (error) {
         const message = (error as Error).message;
         // Log a persistent failure once, not every poll.
@@ -272,8 +278,10 @@ export function startAnchorWorker(ctx: AnchorWorkerContext, options: AnchorWorke
     async stop() {
       stopped = true;
       wake?.();
-      await looping;
-      await running?.catch(() => undefined);
+      // A round still waiting for a receipt is left behind after 5 s: its intent is
+      // stored and gets settled by whichever worker runs next.
+      const settled = looping.then(() => running?.catch(() => undefined));
+      await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       await leadership.release();
     },
   };
