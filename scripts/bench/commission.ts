@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import postgres from 'postgres';
 import { type NodeClient, createNodeClient, gtinCheckDigit } from '../../sdk';
 import { startLocalChain } from '../../node/chain/localChain';
+import { compileContracts } from '../cli/contracts';
 import { spawnNode, waitUntilReady } from '../cli/nodeProcess';
 import { pickPort } from '../cli/ports';
 import { type BenchResult, fmt, log } from './measure';
@@ -59,6 +60,7 @@ export async function benchCommission(serialCount: number, runs: number): Promis
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medtrace-bench-'));
   const cleanups: (() => Promise<void>)[] = [async () => fs.rmSync(dir, { recursive: true, force: true })];
   try {
+    compileContracts(log);
     log(`commission: starting a local chain and a node on ${databaseKind}…`);
     const chain = await startLocalChain({ port: await pickPort(0), dir: path.join(dir, 'chain') });
     cleanups.unshift(() => chain.stop());

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { startLocalChain } from '../../node/chain';
 import { type Command, EXIT_OK, portOption, stringOption, untilInterrupted } from './command';
+import { compileContracts } from './contracts';
 
 export const chainCommand: Command = {
   name: 'chain',
@@ -21,6 +22,7 @@ chain's state lives in memory and ends with it.`,
   async run(args) {
     const port = portOption(args, 'port', 8545);
     const dir = path.resolve(stringOption(args, 'dir') ?? '.medtrace/chain');
+    compileContracts((line) => process.stdout.write(`${line}\n`));
     process.stdout.write(`starting a Hardhat network on port ${port} and deploying the contracts…\n`);
     const chain = await startLocalChain({ port, dir });
     try {

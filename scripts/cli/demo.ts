@@ -17,6 +17,7 @@ import {
 } from '../../sdk';
 import { type LocalChain, startLocalChain } from '../../node/chain/localChain';
 import { type Command, EXIT_FAILED, EXIT_OK, intOption, portOption, stringOption, untilInterrupted } from './command';
+import { compileContracts } from './contracts';
 import { type NodeProcess, spawnNode, waitUntilReady } from './nodeProcess';
 import { pickPort } from './ports';
 
@@ -119,6 +120,7 @@ async function startDemo(dir: string, opts: { nodePort: number; chainPort: numbe
   const nodeLog = path.join(dir, 'acme-node.log');
 
   say(`1/6 starting a local Hardhat chain on port ${opts.chainPort} and deploying the contracts…`);
+  compileContracts(say);
   running.chain = await startLocalChain({ port: opts.chainPort, dir: chainDir });
   const chain = running.chain;
 
