@@ -155,6 +155,11 @@ export function startAnchorWorker(ctx: AnchorWorkerContext, options: AnchorWorke
     let receipt = await chain.provider.getTransactionReceipt(intent.txHash);
     if (!receipt && rebroadcast) {
       const latestNonce = await chain.provider.getTransactionCount(chain.wallet.address, 'latest');
+      // Mined between the two reads? Then the nonce was used by our own transaction.
+      if (latestNonce > intent.nonce) receipt = await chain.provider.getTransactionReceipt(intent.txHash);
+    }
+    if (!receipt && rebroadcast) {
+      const latestNonce = await chain.provider.getTransactionCount(chain.wallet.address, 'latest');
       if (latestNonce > intent.nonce) {
         // Our nonce was used by another transaction and ours is not mined: it can never be.
         log?.warn('anchor intent dropped: its nonce was used by another transaction', { txHash: intent.txHash });
