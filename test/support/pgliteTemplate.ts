@@ -48,9 +48,24 @@ export async function pgliteTemplate(): Promise<string> {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(building, dir);
     fs.writeFileSync(ready, new Date().toISOString());
+    pruneOldTemplates(dir);
     return dir;
   } finally {
     fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+// Templates of earlier migration sets, untouched for an hour, are no longer needed.
+function pruneOldTemplates(keep: string): void {
+  const tmp = os.tmpdir();
+  for (const name of fs.readdirSync(tmp)) {
+    const full = path.join(tmp, name);
+    if (!name.startsWith('medtrace-pglite-template-') || full === keep || name.includes('.')) continue;
+    try {
+      if (Date.now() - fs.statSync(full).mtimeMs > 3_600_000) fs.rmSync(full, { recursive: true, force: true });
+    } catch {
+      // removed meanwhile
+    }
   }
 }
 
