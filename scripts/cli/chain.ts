@@ -22,24 +22,30 @@ chain's state lives in memory and ends with it.`,
   async run(args) {
     const port = portOption(args, 'port', 8545);
     const dir = path.resolve(stringOption(args, 'dir') ?? '.medtrace/chain');
+    // Signals are handled from here on: a Ctrl-C while the chain starts still stops it.
+    const interrupted = untilInterrupted();
+    let stopRequested = false;
+    void interrupted.then(() => (stopRequested = true));
     compileContracts((line) => process.stdout.write(`${line}\n`));
     process.stdout.write(`starting a Hardhat network on port ${port} and deploying the contracts…\n`);
     const chain = await startLocalChain({ port, dir });
     try {
       const d = chain.deployment;
-      process.stdout.write(
-        [
-          `chain ${d.chainId} at ${chain.rpcUrl}`,
-          `  ParticipantRegistry  ${d.registry}`,
-          `  AnchorLog            ${d.anchorLog}`,
-          `  RecallBoard          ${d.recallBoard}`,
-          `  governor             ${d.governor.address}`,
-          `deployment written to ${chain.deploymentPath} (chain log: ${path.join(dir, 'hardhat.log')})`,
-          'press Ctrl-C to stop',
-          '',
-        ].join('\n'),
-      );
-      await untilInterrupted();
+      if (!stopRequested) {
+        process.stdout.write(
+          [
+            `chain ${d.chainId} at ${chain.rpcUrl}`,
+            `  ParticipantRegistry  ${d.registry}`,
+            `  AnchorLog            ${d.anchorLog}`,
+            `  RecallBoard          ${d.recallBoard}`,
+            `  governor             ${d.governor.address}`,
+            `deployment written to ${chain.deploymentPath} (chain log: ${path.join(dir, 'hardhat.log')})`,
+            'press Ctrl-C to stop',
+            '',
+          ].join('\n'),
+        );
+      }
+      await interrupted;
       process.stdout.write('stopping the chain…\n');
     } finally {
       await chain.stop();

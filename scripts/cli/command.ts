@@ -113,12 +113,17 @@ export function portOption(args: ParsedArgs, name: string, fallback: number): nu
   return intOption(args, name, fallback, { min: 0, max: 65535 });
 }
 
-/** Resolves on the first SIGINT or SIGTERM, for commands that run until Ctrl-C. */
+/**
+ * Resolves on the first SIGINT or SIGTERM, for commands that run until Ctrl-C. Later signals are
+ * ignored while the command stops what it started (its stops are bounded by their own timeouts):
+ * a Ctrl-C often arrives twice, once from the terminal and once relayed by a wrapper (npm, tsx).
+ */
 export function untilInterrupted(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    let first: NodeJS.Signals | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      if (first !== undefined) return;
+      first = signal;
       resolve(signal);
     };
     process.on('SIGINT', onSignal);

@@ -51,9 +51,15 @@ async function waitForBundle(client: NodeClient, seq: number, unit: string, time
   }
 }
 
+/** What the demo has started, for the cleanup; `aborted` stops the setup at its next step. */
 interface Running {
+  aborted: boolean;
   chain?: LocalChain;
   node?: NodeProcess;
+}
+
+function checkNotAborted(running: Running): void {
+  if (running.aborted) throw new Error('interrupted');
 }
 
 export const demoCommand: Command = {
@@ -84,29 +90,30 @@ chain logs are written there.`,
     const nodePort = await pickPort(portOption(args, 'port', 8080));
     const chainPort = await pickPort(portOption(args, 'chain-port', 8545));
     const interrupted = untilInterrupted();
-    const running: Running = {};
+    const running: Running = { aborted: false };
+    void interrupted.then(() => (running.aborted = true));
+    const setup = startDemo(dir, { nodePort, chainPort, serialCount }, running);
     try {
-      const setup = startDemo(dir, { nodePort, chainPort, serialCount }, running);
-      // After an interrupt the setup fails as its processes stop: nothing left to report.
-      setup.catch(() => undefined);
       const first = await Promise.race([setup.then(() => 'ready' as const), interrupted.then(() => 'interrupted' as const)]);
       if (first === 'interrupted') {
         say('interrupted: stopping…');
         return EXIT_OK;
       }
-      let wasInterrupted = false;
-      void interrupted.then(() => (wasInterrupted = true));
       const ended = await Promise.race([interrupted.then(() => 'interrupted' as const), running.node!.exited]);
       // Ctrl-C in a terminal reaches the node too: its exit then is part of stopping, not a failure.
       await new Promise((r) => setTimeout(r, 50));
-      if (ended !== 'interrupted' && !wasInterrupted) {
+      if (ended !== 'interrupted' && !running.aborted) {
         process.stderr.write(`medtrace demo: the node exited (${ended}); its log is ${path.join(dir, 'acme-node.log')}\n`);
         return EXIT_FAILED;
       }
       say('stopping the node and the chain…');
       return EXIT_OK;
     } finally {
+      running.aborted = true;
+      // Stopping the node first makes a setup that waits on it fail at once; a chain still starting
+      // is awaited (its start is bounded) so that it can be stopped too.
       await running.node?.stop();
+      await setup.catch(() => undefined);
       await running.chain?.stop();
     }
   },
@@ -119,10 +126,12 @@ async function startDemo(dir: string, opts: { nodePort: number; chainPort: numbe
   const nodeDir = path.join(dir, 'acme');
   const nodeLog = path.join(dir, 'acme-node.log');
 
-  say(`1/6 starting a local Hardhat chain on port ${opts.chainPort} and deploying the contracts…`);
   compileContracts(say);
+  checkNotAborted(running);
+  say(`1/6 starting a local Hardhat chain on port ${opts.chainPort} and deploying the contracts…`);
   running.chain = await startLocalChain({ port: opts.chainPort, dir: chainDir });
   const chain = running.chain;
+  checkNotAborted(running);
 
   say(`2/6 starting the manufacturer node on port ${opts.nodePort} (embedded database in ${path.relative(process.cwd(), nodeDir)})…`);
   const adminPassword = `demo-${randomBytes(9).toString('base64url')}`;
@@ -145,6 +154,7 @@ async function startDemo(dir: string, opts: { nodePort: number; chainPort: numbe
   await waitUntilReady(node, 180_000).catch((err: Error) => {
     throw new Error(`${err.message}; see ${nodeLog}`);
   });
+  checkNotAborted(running);
 
   say('3/6 signing in as admin and creating a product…');
   const anonymous = createNodeClient({ baseUrl: node.baseUrl });
