@@ -19,7 +19,6 @@ import type { Logger } from '../http/logger';
 import * as store from './anchorStore';
 import { injectFault } from './faults';
 import { AnchorLeadership } from './leadership';
-import { NATIVE_HASH } from './nativeHash';
 
 export interface AnchorWorkerContext {
   db: Database;
@@ -107,7 +106,7 @@ export function startAnchorWorker(ctx: AnchorWorkerContext, options: AnchorWorke
 
   async function anchorRange(from: number, to: number): Promise<AnchorRoundResult> {
     const leaves = await store.leavesInRange(sql, participant, from, to);
-    const root = toHex(merkleRoot(leaves.map((leaf) => fromHex(leaf, 32, 'leaf')), NATIVE_HASH));
+    const root = toHex(merkleRoot(leaves.map((leaf) => fromHex(leaf, 32, 'leaf'))));
     injectFault('anchor:after-build', opts.fault);
 
     const wallet = chain.wallet;
@@ -215,7 +214,7 @@ export function startAnchorWorker(ctx: AnchorWorkerContext, options: AnchorWorke
       let rootMatches = false;
       try {
         const leaves = await store.leavesInRange(sql, participant, onChain.from, onChain.to);
-        rootMatches = toHex(merkleRoot(leaves.map((leaf) => fromHex(leaf, 32, 'leaf')), NATIVE_HASH)) === onChain.root;
+        rootMatches = toHex(merkleRoot(leaves.map((leaf) => fromHex(leaf, 32, 'leaf')))) === onChain.root;
       } catch {
         rootMatches = false;
       }

@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { envelopeCanonicalBytes, eventLeaf, replaceUnitSets, toHex, ZERO_HASH } from '../../sdk';
 import type { EpcisEvent, LedgerEnvelope } from '../../sdk';
 import type { Tx } from '../db';
-import { NATIVE_HASH } from './nativeHash';
 
 export interface LedgerContext {
   /** Lowercase 0x address of the participant's chain key. */
@@ -33,14 +32,14 @@ export async function appendEvent(tx: Tx, ctx: LedgerContext, event: EpcisEvent)
 
   // Hash the unit sets before taking the lock: big sets (100,000 URIs) cost
   // tens of milliseconds and must not serialise other writers.
-  const { event: hashedEvent, sets } = replaceUnitSets(event, NATIVE_HASH);
+  const { event: hashedEvent, sets } = replaceUnitSets(event);
   const salt = new Uint8Array(randomBytes(32));
 
   const head = await lockHead(tx, participant);
   const seq = head.seq + 1;
   const envelope: LedgerEnvelope = { participant, chainId: ctx.chainId, seq, prev: head.leaf, event: hashedEvent };
   const canonical = envelopeCanonicalBytes(envelope);
-  const leaf = toHex(eventLeaf(envelope, salt, NATIVE_HASH));
+  const leaf = toHex(eventLeaf(envelope, salt));
   const saltHex = toHex(salt);
 
   await tx`

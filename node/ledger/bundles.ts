@@ -5,7 +5,6 @@
 import { buildUnitSet, fromHex, inclusionProof, parseGs1, unitProof, unitUri, verifyBundleOffline } from '../../sdk';
 import type { BundleUnit, LedgerEnvelope, ProofBundle, UnitSetField } from '../../sdk';
 import type { Sql } from '../db';
-import { NATIVE_HASH } from './nativeHash';
 
 export type BundleErrorKind = 'unknown-seq' | 'unit-not-in-event' | 'root-mismatch';
 
@@ -51,7 +50,6 @@ export async function buildBundle(sql: Sql, chain: BundleChain, seq: number, uni
   const inclusion = inclusionProof(
     leaves.map((row) => fromHex(row.leaf as string, 32, 'leaf')),
     seq - from,
-    NATIVE_HASH,
   );
 
   const bundle: ProofBundle = {
@@ -73,7 +71,7 @@ export async function buildBundle(sql: Sql, chain: BundleChain, seq: number, uni
     },
   };
   // Never hand out a bundle our own verifier would refuse.
-  verifyBundleOffline(bundle, NATIVE_HASH);
+  verifyBundleOffline(bundle);
   return bundle;
 }
 
@@ -98,8 +96,8 @@ async function proveUnit(sql: Sql, participant: string, seq: number, unit: strin
     order by field limit 1`;
   if (!set) throw new BundleError('unit-not-in-event', `${uri} is not a unit of event ${seq}`);
   const field = set.field as UnitSetField;
-  const built = buildUnitSet(set.uris as string[], { ...NATIVE_HASH, field });
+  const built = buildUnitSet(set.uris as string[], { field });
   if (built.root !== set.root) throw new Error(`stored unit set ${field} of event ${seq} does not hash to its root`);
-  const proof = unitProof(built, uri, NATIVE_HASH);
+  const proof = unitProof(built, uri);
   return { field, uri, proof: proof.proof };
 }

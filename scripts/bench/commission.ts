@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import postgres from 'postgres';
 import { type NodeClient, createNodeClient, gtinCheckDigit } from '../../sdk';
 import { startLocalChain } from '../../node/chain/localChain';
+import { createThrowawayDatabase } from '../../node/db/throwaway';
 import { compileContracts } from '../cli/contracts';
 import { spawnNode, waitUntilReady } from '../cli/nodeProcess';
 import { pickPort } from '../cli/ports';
@@ -17,30 +17,6 @@ import { type BenchResult, fmt, log } from './measure';
 
 export const COMMISSION_TARGET_MS = 3000;
 const PREFIX = '0614141';
-
-/** A fresh database on the server at `serverUrl`: its URL and how to drop it. */
-async function createBenchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `medtrace_bench_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  try {
-    await admin`create database ${admin(name)}`;
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      try {
-        await sql`drop database if exists ${sql(name)} with (force)`;
-      } finally {
-        await sql.end({ timeout: 5 });
-      }
-    },
-  };
-}
 
 /** Commissions `lot` with serials `${lot}-000001…` (a unit is GTIN + serial: serials never repeat across lots). */
 async function commission(client: NodeClient, gtin: string, lot: string, serialCount: number): Promise<{ ms: number; seq: number }> {
@@ -66,7 +42,7 @@ export async function benchCommission(serialCount: number, runs: number): Promis
     cleanups.unshift(() => chain.stop());
     let databaseUrl: string | undefined;
     if (serverUrl) {
-      const database = await createBenchDatabase(serverUrl);
+      const database = await createThrowawayDatabase(serverUrl, 'medtrace_bench_');
       databaseUrl = database.url;
       cleanups.unshift(() => database.drop());
     }

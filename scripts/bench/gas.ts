@@ -6,7 +6,6 @@ import { Contract } from 'ethers';
 import { merkleRoot, toHex } from '../../sdk';
 import { loadArtifact } from '../../node/chain/artifacts';
 import { deployContracts } from '../../node/chain/deploy';
-import { NATIVE_HASH } from '../../node/ledger/nativeHash';
 import { type BenchResult, fmt, log } from './measure';
 import { randomLeaves } from './tree';
 
@@ -24,7 +23,7 @@ export async function benchGas(batchSizes: number[]): Promise<BenchResult[]> {
 
   let lastTo = 0;
   const anchor = async (size: number): Promise<number> => {
-    const root = toHex(merkleRoot(randomLeaves(size), NATIVE_HASH));
+    const root = toHex(merkleRoot(randomLeaves(size)));
     lastTo += size;
     const receipt = await (await anchorLog.anchor(root, lastTo)).wait();
     return Number(receipt.gasUsed);

@@ -58,7 +58,11 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg();
   const results: BenchResult[] = [];
   if (groups.includes('tree')) results.push(...(await benchTree([100_000, 1_000_000], { full })));
-  if (groups.includes('proofs')) results.push(...(await benchProofs(100_000, 20_000)));
+  if (groups.includes('proofs')) {
+    // 1,000 leaves: a default-size anchoring batch (an event's inclusion proof); 100,000: a big unit set.
+    results.push(...(await benchProofs(1_000, 20_000)));
+    results.push(...(await benchProofs(100_000, 20_000)));
+  }
   if (groups.includes('gas')) results.push(...(await benchGas([1, 100, 1_000, 10_000])));
   if (groups.includes('commission')) results.push(...(await benchCommission(100_000, 3)));
 

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildUnitSet, envelopeCanonicalBytes, eventLeaf, toHex, ZERO_HASH } from '../../sdk';
 import type { EpcisEvent, LedgerEnvelope } from '../../sdk';
 import { appendEvent } from '../../node/ledger/append';
-import { NATIVE_HASH } from '../../node/ledger/nativeHash';
 import { freshDatabase } from '../support';
 import type { TestDatabase } from '../support';
 
@@ -93,7 +92,7 @@ describe('appendEvent', () => {
     const started = performance.now();
     const { seq } = await db.sql.begin((tx) => appendEvent(tx, ctx, event));
     const elapsed = performance.now() - started;
-    const expected = buildUnitSet(uris, NATIVE_HASH);
+    const expected = buildUnitSet(uris);
     const [row] = await db.sql`select envelope from ledger_events where participant = ${participant} and seq = ${seq}`;
     expect(row.envelope.event.epcList).toEqual({ count: 100_000, root: expected.root });
     const [set] = await db.sql`select field, count, root, uris from ledger_unit_sets where participant = ${participant} and seq = ${seq}`;

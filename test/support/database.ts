@@ -1,12 +1,11 @@
 // A throwaway, migrated database per test suite: on the Postgres server named
 // by TEST_DATABASE_URL (a fresh `medtrace_t_<random>` database, dropped
 // afterwards), else an embedded PGlite in a temporary folder.
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import postgres from 'postgres';
 import { migrate, openDatabase } from '../../node/db';
+import { createThrowawayDatabase } from '../../node/db/throwaway';
 import type { Database } from '../../node/db';
 import { seedEmbeddedDatabase } from './pgliteTemplate';
 
@@ -21,29 +20,7 @@ export function testServerUrl(): string | undefined {
 }
 
 /** Creates an empty database on the TEST_DATABASE_URL server; returns its URL and a drop(). */
-export async function createServerDatabase(serverUrl: string): Promise<{ url: string; name: string; drop(): Promise<void> }> {
-  const name = `medtrace_t_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  try {
-    await admin`create database ${admin(name)}`;
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    name,
-    async drop() {
-      const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      try {
-        await sql`drop database if exists ${sql(name)} with (force)`;
-      } finally {
-        await sql.end({ timeout: 5 });
-      }
-    },
-  };
-}
+export const createServerDatabase = (serverUrl: string) => createThrowawayDatabase(serverUrl, 'medtrace_t_');
 
 export async function freshDatabase(options: { migrate?: boolean; max?: number } = {}): Promise<TestDatabase> {
   const serverUrl = testServerUrl();
