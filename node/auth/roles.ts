@@ -17,6 +17,24 @@ export const ACCESS = {
   recordInspections: ['admin', 'qa'],
   /** read products, lots, inspections */
   readErp: EVERYONE,
+  /** partners, their certificates, warehouses and bins; CSV import of master data */
+  writeMasterData: ['admin'],
+  /** purchase orders */
+  writePurchasing: ['admin', 'sales'],
+  /** receive goods (against a purchase order, or a customer return) */
+  receiveGoods: ['admin', 'warehouse'],
+  /** release, reject, block, quarantine a lot (release needs an e-signature) */
+  changeLotStatus: ['admin', 'qa'],
+  /** nonconformances, CAPA, deviations, complaints */
+  writeQualityRecords: ['admin', 'qa'],
+  /** stock moves, cycle counts, opening stock */
+  writeStock: ['admin', 'warehouse'],
+  /** sales orders, RMAs, invoices */
+  writeOrders: ['admin', 'sales'],
+  /** allocate, pick, ship */
+  fulfilOrders: ['admin', 'warehouse'],
+  /** read KPIs and the audit trail */
+  readReports: ['admin', 'qa', 'viewer'],
   /** read the ledger and proof bundles (until auditor tokens exist) */
   readAudit: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -52,9 +52,12 @@ export async function insertLotWithUnits(
   await tx`
     insert into lots (gtin, lot, production_date, expiry, unit_count, created_by)
     values (${lot.gtin}, ${lot.lot}, ${lot.productionDate}, ${lot.expiry}, ${lot.serials.length}, ${createdBy})`;
+  // New units wait in the default quarantine bin until QA releases their lot.
+  const [bin] = await tx<{ id: number }[]>`
+    select id from bins where warehouse = 'MAIN' and zone = 'quarantine' and is_default`;
   await tx`
-    insert into units (gtin, serial, lot)
-    select ${lot.gtin}, serial, ${lot.lot} from unnest(${tx.array(lot.serials as string[])}::text[]) as serial`;
+    insert into units (gtin, serial, lot, bin_id)
+    select ${lot.gtin}, serial, ${lot.lot}, ${bin.id} from unnest(${tx.array(lot.serials as string[])}::text[]) as serial`;
 }
 
 export async function setCommissioningSeq(tx: Tx, gtin: string, lot: string, seq: number): Promise<Lot> {
