@@ -13,6 +13,7 @@ import type { AppEnv } from './http/env';
 import { notFound, onError, problemResponse, validationHook } from './http/errors';
 import { createHttpMetrics } from './http/metrics';
 import { opsRoutes } from './http/ops';
+import { partnerRoutes } from './partners/routes';
 import { problems } from './http/problem';
 import { requestContext } from './http/requestContext';
 import { registerLedgerMetrics } from './ledger/metrics';
@@ -48,6 +49,7 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   app.route('/', opsRoutes(ctx, metrics));
   app.route('/', authRoutes(ctx));
   app.route('/', catalogRoutes(ctx));
+  app.route('/', partnerRoutes(ctx));
   app.route('/', lotRoutes(ctx));
   app.route('/', qualityRoutes(ctx));
   app.route('/', auditRoutes(ctx));
