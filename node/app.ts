@@ -19,6 +19,7 @@ import { requestContext } from './http/requestContext';
 import { registerLedgerMetrics } from './ledger/metrics';
 import { lotRoutes } from './lots/routes';
 import { qualityRoutes } from './quality/routes';
+import { salesRoutes } from './orders/salesRoutes';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Commissioning a lot carries its serials: 32 MB is about a million of them. */
@@ -52,6 +53,7 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   app.route('/', partnerRoutes(ctx));
   app.route('/', lotRoutes(ctx));
   app.route('/', qualityRoutes(ctx));
+  app.route('/', salesRoutes(ctx));
   app.route('/', auditRoutes(ctx));
 
   app.doc31('/openapi.json', (c) => ({

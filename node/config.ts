@@ -72,6 +72,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join('|')}`).default('info'),
   MEDTRACE_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   MEDTRACE_FAULT: z.enum(FAULTS, `must be one of ${FAULTS.join('|')}`).optional(),
+  ECOMMERCE_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 type Raw = z.output<typeof schema>;
@@ -102,6 +103,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   adminPassword?: string;
   fault?: (typeof FAULTS)[number];
+  /** HMAC-SHA256 key of the e-commerce order webhook; the webhook answers 503 while unset. */
+  ecommerceWebhookSecret?: string;
 }
 
 /**
@@ -153,5 +156,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     logLevel: raw.LOG_LEVEL,
     adminPassword: raw.MEDTRACE_ADMIN_PASSWORD,
     fault: raw.MEDTRACE_FAULT,
+    ecommerceWebhookSecret: raw.ECOMMERCE_WEBHOOK_SECRET,
   };
 }
