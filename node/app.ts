@@ -5,6 +5,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { auditRoutes } from './audit/routes';
+import { auditTrailRoutes } from './audit/trailRoutes';
 import { authRoutes } from './auth/routes';
 import { createStaffAuth } from './auth/tokens';
 import { catalogRoutes } from './catalog/routes';
@@ -55,6 +56,7 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   app.route('/', qualityRoutes(ctx));
   app.route('/', salesRoutes(ctx));
   app.route('/', auditRoutes(ctx));
+  app.route('/', auditTrailRoutes(ctx));
 
   app.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',

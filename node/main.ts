@@ -12,6 +12,8 @@ import type { NodeContext } from './context';
 import { migrate, openDatabase } from './db';
 import { createLogger } from './http/logger';
 import { startAnchorWorker } from './ledger/anchorWorker';
+import { startExpiryJob } from './lots/expiry';
+import { startAuditCheckpoints } from './audit/trailChain';
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
@@ -65,6 +67,19 @@ async function main(): Promise<void> {
         { batchSize: config.anchorBatchSize, maxAgeMs: config.anchorMaxAgeMs, pollMs: config.anchorPollMs, fault: config.fault },
       )
     : undefined;
+  // The audit trail's head goes into the ledger (and so gets anchored) as often as an event waits to be anchored.
+  const auditCheckpoints = startAuditCheckpoints(
+    ctx.sql,
+    { participant: ctx.participant, chainId: ctx.chainId, eventTimeZoneOffset: config.eventTimeZoneOffset },
+    { intervalMs: Math.max(1000, config.anchorMaxAgeMs), log: ctx.log },
+  );
+
+  // Lots whose expiry date has come become `expired` (at start, then hourly).
+  const expiryJob = startExpiryJob({
+    sql: ctx.sql,
+    ledger: { participant: ctx.participant, chainId: ctx.chainId, eventTimeZoneOffset: config.eventTimeZoneOffset },
+    log: ctx.log,
+  });
 
   const app = createApp(ctx);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
@@ -90,7 +105,9 @@ async function main(): Promise<void> {
       // Idle keep-alive sockets would hold close() open; in-flight requests finish.
       (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       await closed;
+      await auditCheckpoints.stop();
       await worker?.stop();
+      await expiryJob.stop();
       chain.close();
       await db.close();
       log.info('stopped');

@@ -1,6 +1,12 @@
 // The audit trail (21 CFR 11 / ISO 13485 style): who did what, when, to which
 // record, from what to what, and why. Rows are append-only (a trigger refuses
 // update and delete) and written in the same transaction as the change.
+//
+// Hash chain (migration 0009): each entry carries entry_sha256, the SHA-256 of
+// the SDK canonical JSON (RFC 8785) of `auditEntryRecord(entry)`; at commit a
+// deferred trigger links it: hash = sha256(prev_hash ‖ entry_sha256). Anyone
+// holding the rows can recompute both with the SDK (node/audit/trailChain.ts).
+import { canonicalize, concatBytes, fromHex, sha256, toHex } from '../../sdk';
 import type { Sql, Tx } from '../db';
 
 export interface AuditEntry {
@@ -16,11 +22,73 @@ export interface AuditEntry {
   ledgerSeq?: number;
 }
 
+/** The hashed form of an entry, exactly as stored and read back (absent values are null). */
+export interface AuditEntryRecord {
+  at: string;
+  actor: string;
+  action: string;
+  entity: string;
+  entityId: string;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+  requestId: string | null;
+  ledgerSeq: number | null;
+}
+
+/** The record whose canonical JSON an entry's digest is taken over. */
+export function auditEntryRecord(row: {
+  at: Date | string;
+  actor: string;
+  action: string;
+  entity: string;
+  entityId: string;
+  before?: unknown;
+  after?: unknown;
+  reason?: string | null;
+  requestId?: string | null;
+  ledgerSeq?: number | string | null;
+}): AuditEntryRecord {
+  return {
+    at: new Date(row.at).toISOString(),
+    actor: row.actor,
+    action: row.action,
+    entity: row.entity,
+    entityId: row.entityId,
+    before: row.before ?? null,
+    after: row.after ?? null,
+    reason: row.reason ?? null,
+    requestId: row.requestId ?? null,
+    ledgerSeq: row.ledgerSeq === null || row.ledgerSeq === undefined ? null : Number(row.ledgerSeq),
+  };
+}
+
+/** 0x SHA-256 of the canonical JSON of the entry record. */
+export function auditEntryDigest(record: AuditEntryRecord): string {
+  return toHex(sha256(canonicalize(record)));
+}
+
+/** The chain step: 0x sha256(prev ‖ entry digest), both 32-byte hashes. */
+export function auditChainHash(prevHash: string, entryDigest: string): string {
+  return toHex(sha256(concatBytes(fromHex(prevHash, 32), fromHex(entryDigest, 32))));
+}
+
+// JSON as jsonb will hold it: what JSON.stringify keeps (Dates as strings, no undefined).
+function asStoredJson(value: unknown): unknown {
+  return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as unknown);
+}
+
 export async function recordAudit(tx: Tx | Sql, entry: AuditEntry): Promise<void> {
+  const before = asStoredJson(entry.before);
+  const after = asStoredJson(entry.after);
+  const at = new Date();
+  const digest = auditEntryDigest(
+    auditEntryRecord({ ...entry, at, before, after, reason: entry.reason ?? null, requestId: entry.requestId ?? null, ledgerSeq: entry.ledgerSeq ?? null }),
+  );
   await tx`
-    insert into audit_trail (actor, action, entity, entity_id, before, after, reason, request_id, ledger_seq)
-    values (${entry.actor}, ${entry.action}, ${entry.entity}, ${entry.entityId},
-            ${entry.before === undefined ? null : tx.json(entry.before as never)},
-            ${entry.after === undefined ? null : tx.json(entry.after as never)},
-            ${entry.reason ?? null}, ${entry.requestId ?? null}, ${entry.ledgerSeq ?? null})`;
+    insert into audit_trail (at, actor, action, entity, entity_id, before, after, reason, request_id, ledger_seq, entry_sha256)
+    values (${at}, ${entry.actor}, ${entry.action}, ${entry.entity}, ${entry.entityId},
+            ${before === null ? null : tx.json(before as never)},
+            ${after === null ? null : tx.json(after as never)},
+            ${entry.reason ?? null}, ${entry.requestId ?? null}, ${entry.ledgerSeq ?? null}, ${digest})`;
 }
