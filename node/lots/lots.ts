@@ -1,6 +1,7 @@
 // Lots and their serialised units: the queries. Units go in with one statement
 // over an array (unnest), so a lot of 100,000 serials is one round trip.
 import type { Sql, Tx } from '../db';
+import type { LotStatus } from './status';
 
 export interface Lot {
   gtin: string;
@@ -8,8 +9,14 @@ export interface Lot {
   productionDate: string;
   expiry: string;
   unitCount: number;
-  /** Ledger seq of the lot's commissioning event. */
-  commissioningSeq: number;
+  /** Ledger seq of the lot's commissioning event (null for a received lot). */
+  commissioningSeq: number | null;
+  status: LotStatus;
+  statusChangedAt: string;
+  origin: 'commissioned' | 'received';
+  supplierId: number | null;
+  supplierLot: string | null;
+  releaseSignatureId: number | null;
   createdAt: string;
   createdBy: string;
 }
@@ -20,10 +27,18 @@ interface LotRow {
   production_date: string;
   expiry: string;
   unit_count: number;
-  commissioning_seq: number;
+  commissioning_seq: string | number | null;
+  status: LotStatus;
+  status_changed_at: Date;
+  origin: 'commissioned' | 'received';
+  supplier_id: string | number | null;
+  supplier_lot: string | null;
+  release_signature_id: string | number | null;
   created_at: Date;
   created_by: string;
 }
+
+const numberOrNull = (value: string | number | null) => (value === null ? null : Number(value));
 
 function toLot(row: LotRow): Lot {
   return {
@@ -32,7 +47,13 @@ function toLot(row: LotRow): Lot {
     productionDate: row.production_date,
     expiry: row.expiry,
     unitCount: row.unit_count,
-    commissioningSeq: row.commissioning_seq,
+    commissioningSeq: numberOrNull(row.commissioning_seq),
+    status: row.status,
+    statusChangedAt: row.status_changed_at.toISOString(),
+    origin: row.origin,
+    supplierId: numberOrNull(row.supplier_id),
+    supplierLot: row.supplier_lot,
+    releaseSignatureId: numberOrNull(row.release_signature_id),
     createdAt: row.created_at.toISOString(),
     createdBy: row.created_by,
   };
@@ -69,7 +90,8 @@ export async function setCommissioningSeq(tx: Tx, gtin: string, lot: string, seq
 
 function lotColumns(sql: Sql | Tx) {
   return sql`gtin, lot, production_date::text as production_date, expiry::text as expiry, unit_count,
-             commissioning_seq, created_at, created_by`;
+             commissioning_seq, status, status_changed_at, origin, supplier_id, supplier_lot, release_signature_id,
+             created_at, created_by`;
 }
 
 export async function findLot(sql: Sql | Tx, gtin: string, lot: string): Promise<Lot | undefined> {

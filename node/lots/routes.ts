@@ -33,6 +33,8 @@ import {
   lotExists,
   setCommissioningSeq,
 } from './lots';
+import { LOT_STATUSES } from './status';
+import { lotStatusRoutes } from './statusRoutes';
 
 /** The most serials one lot may commission in one request. */
 export const MAX_SERIALS_PER_LOT = 1_000_000;
@@ -44,7 +46,13 @@ export const LotSchema = z
     productionDate: z.string().openapi({ format: 'date' }),
     expiry: z.string().openapi({ format: 'date' }),
     unitCount: z.number().int(),
-    commissioningSeq: z.number().int().openapi({ description: 'ledger seq of the commissioning event' }),
+    commissioningSeq: z.number().int().nullable().openapi({ description: 'ledger seq of the commissioning event (null for a received lot)' }),
+    status: z.enum(LOT_STATUSES),
+    statusChangedAt: z.string(),
+    origin: z.enum(['commissioned', 'received']),
+    supplierId: z.number().int().nullable(),
+    supplierLot: z.string().nullable(),
+    releaseSignatureId: z.number().int().nullable().openapi({ description: 'the e-signature that released the lot' }),
     createdAt: z.string(),
     createdBy: z.string(),
   })
@@ -216,6 +224,9 @@ export function lotRoutes(ctx: NodeContext) {
     const items = rows.slice(0, limit);
     return c.json({ items, nextCursor: rows.length > limit ? encodeCursor([items[items.length - 1]]) : null }, 200);
   });
+
+  // The status life cycle (release, quarantine, block, unblock, reject, recall, expire, history).
+  app.route('/', lotStatusRoutes(ctx));
 
   return app;
 }
