@@ -13,6 +13,7 @@ import { migrate, openDatabase } from './db';
 import { createLogger } from './http/logger';
 import { startAnchorWorker } from './ledger/anchorWorker';
 import { startExpiryJob } from './lots/expiry';
+import { startAuditCheckpoints } from './audit/trailChain';
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
@@ -66,6 +67,12 @@ async function main(): Promise<void> {
         { batchSize: config.anchorBatchSize, maxAgeMs: config.anchorMaxAgeMs, pollMs: config.anchorPollMs, fault: config.fault },
       )
     : undefined;
+  // The audit trail's head goes into the ledger (and so gets anchored) as often as an event waits to be anchored.
+  const auditCheckpoints = startAuditCheckpoints(
+    ctx.sql,
+    { participant: ctx.participant, chainId: ctx.chainId, eventTimeZoneOffset: config.eventTimeZoneOffset },
+    { intervalMs: Math.max(1000, config.anchorMaxAgeMs), log: ctx.log },
+  );
 
   // Lots whose expiry date has come become `expired` (at start, then hourly).
   const expiryJob = startExpiryJob({
@@ -98,6 +105,7 @@ async function main(): Promise<void> {
       // Idle keep-alive sockets would hold close() open; in-flight requests finish.
       (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       await closed;
+      await auditCheckpoints.stop();
       await worker?.stop();
       await expiryJob.stop();
       chain.close();
