@@ -6,6 +6,7 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { auditRoutes } from './audit/routes';
 import { auditTrailRoutes } from './audit/trailRoutes';
+import { labelRoutes } from './labels/routes';
 import { authRoutes } from './auth/routes';
 import { createStaffAuth } from './auth/tokens';
 import { catalogRoutes } from './catalog/routes';
@@ -59,6 +60,7 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   app.route('/', salesRoutes(ctx));
   app.route('/', auditRoutes(ctx));
   app.route('/', auditTrailRoutes(ctx));
+  app.route('/', labelRoutes(ctx));
 
   app.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',
