@@ -21,6 +21,7 @@ import { problems } from './http/problem';
 import { requestContext } from './http/requestContext';
 import { registerLedgerMetrics } from './ledger/metrics';
 import { lotRoutes } from './lots/routes';
+import { purchasingRoutes } from './purchasing/routes';
 import { qualityRoutes } from './quality/routes';
 import { salesRoutes } from './orders/salesRoutes';
 
@@ -56,6 +57,7 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   app.route('/', warehouseRoutes(ctx));
   app.route('/', partnerRoutes(ctx));
   app.route('/', lotRoutes(ctx));
+  app.route('/', purchasingRoutes(ctx));
   app.route('/', qualityRoutes(ctx));
   app.route('/', salesRoutes(ctx));
   app.route('/', auditRoutes(ctx));
@@ -83,5 +85,7 @@ function bodyLimits(): MiddlewareHandler<AppEnv> {
     bodyLimit({ maxSize, onError: (c) => problemResponse(c, problems.payloadTooLarge(maxSize)) });
   const big = limited(LOT_BODY_LIMIT);
   const normal = limited(DEFAULT_BODY_LIMIT);
-  return (c, next) => (c.req.method === 'POST' && c.req.path === '/api/v1/lots' ? big : normal)(c, next);
+  // A receipt carries serials and certificate files (base64) too.
+  const isBig = (path: string) => path === '/api/v1/lots' || /^\/api\/v1\/purchase-orders\/[^/]+\/receipts$/.test(path);
+  return (c, next) => (c.req.method === 'POST' && isBig(c.req.path) ? big : normal)(c, next);
 }
