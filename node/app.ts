@@ -7,6 +7,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { auditRoutes } from './audit/routes';
 import { auditTrailRoutes } from './audit/trailRoutes';
 import { labelRoutes } from './labels/routes';
+import { reportRoutes } from './reports/routes';
 import { authRoutes } from './auth/routes';
 import { createStaffAuth } from './auth/tokens';
 import { catalogRoutes } from './catalog/routes';
@@ -63,6 +64,7 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   app.route('/', auditRoutes(ctx));
   app.route('/', auditTrailRoutes(ctx));
   app.route('/', labelRoutes(ctx));
+  app.route('/', reportRoutes(ctx));
 
   app.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',
