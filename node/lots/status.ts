@@ -8,6 +8,7 @@ import { lotUri, type EpcisEvent } from '../../sdk';
 import type { AuditEntry } from '../auth/auditTrail';
 import type { Tx } from '../db';
 import { ProblemError, problems } from '../http/problem';
+import { assertBinAccepts, findBin } from '../inventory';
 import { appendEvent, type LedgerContext } from '../ledger/append';
 import { signatureEventExtension, type Signature } from '../signatures/sign';
 
@@ -308,13 +309,13 @@ interface TargetBin {
 
 // The default bin of the target zone in each warehouse holding on-hand stock of the lot in a source zone.
 async function defaultBinPlan(tx: Tx, lot: LockedLot, plan: { from: readonly string[]; to: string }): Promise<TargetBin> {
-  const sources = await tx<{ bin_id: string; warehouse: string; target_id: string | null; target_code: string | null; target_mixed: boolean | null }[]>`
+  const sources = await tx<{ bin_id: string; warehouse: string; target_id: string | null; target_code: string | null }[]>`
     with held as (
       select bin_id from units where gtin = ${lot.gtin} and lot = ${lot.lot} and state = 'on_hand' and bin_id is not null
       union
       select bin_id from lot_stock where gtin = ${lot.gtin} and lot = ${lot.lot} and state = 'on_hand'
     )
-    select b.id as bin_id, b.warehouse, t.id as target_id, t.code as target_code, t.allow_mixed_lots as target_mixed
+    select b.id as bin_id, b.warehouse, t.id as target_id, t.code as target_code
     from held h join bins b on b.id = h.bin_id
     left join bins t on t.warehouse = b.warehouse and t.zone = ${plan.to} and t.is_default
     where b.zone in ${tx(plan.from as string[])}`;
@@ -326,18 +327,8 @@ async function defaultBinPlan(tx: Tx, lot: LockedLot, plan: { from: readonly str
         warehouse: source.warehouse,
       });
     }
-    if (!source.target_mixed) {
-      const [other] = await tx<{ lot: string }[]>`
-        select lot from units where bin_id = ${source.target_id} and state <> 'shipped' and (gtin, lot) <> (${lot.gtin}, ${lot.lot})
-        union all
-        select lot from lot_stock where bin_id = ${source.target_id} and (gtin, lot) <> (${lot.gtin}, ${lot.lot})
-        limit 1`;
-      if (other) {
-        throw problems.conflict('bin-holds-other-lot', `bin ${source.warehouse}/${source.target_code} holds lot ${other.lot} and does not allow mixed lots`, {
-          field: 'lot',
-        });
-      }
-    }
+    // H4's one rule: a bin never mixes lots unless configured to.
+    await assertBinAccepts(tx, await findBin(tx, Number(source.target_id)), lot.gtin, lot.lot, 'lot');
     bySource.set(Number(source.bin_id), { id: Number(source.target_id), code: `${source.warehouse}/${source.target_code}` });
   }
   const codes = [...new Set([...bySource.values()].map((bin) => bin.code))];

@@ -286,3 +286,22 @@ describe('expiry', () => {
     expect(audit.actor).toBe('system');
   });
 });
+
+describe('idempotency', () => {
+  test('a release repeated with the same Idempotency-Key is answered once: one signature, one event', async () => {
+    await commission('IDEM');
+    await inspect('IDEM', 'pass');
+    const before = await counts();
+    const send = () =>
+      api.call('POST', path('IDEM', 'release'), { as: 'qa', headers: { 'idempotency-key': 'release-IDEM-1' }, body: { signature: qaSignature } });
+    const first = await send();
+    expect(first.status).toBe(200);
+    const second = await send();
+    expect(second.status).toBe(200);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(await second.json()).toEqual(await first.json());
+    const after = await counts();
+    // one signature, one status change, one event, one audit entry, one move
+    expect(after.map((n, i) => n - before[i])).toEqual([0, 1, 1, 1, 1, 1]);
+  });
+});
