@@ -8,12 +8,14 @@ import type { NodeContext } from '../context';
 import { ProblemError, problems } from '../http/problem';
 import { bearerAuth, createRouter } from '../http/router';
 import { gtinSchema, lotSchema, pageOf, pageQuerySchema, problemResponses, reasonSchema } from '../http/schemas';
-import { performWrite } from '../http/writes';
+import { performWrite, type WriteScope } from '../http/writes';
+import { changeLotStatus } from '../lots/status';
 import { findApplicableDeviation } from './deviations';
 import {
   closeNonconformance,
   findNonconformance,
   listNonconformances,
+  type Nonconformance,
   NC_DISPOSITIONS,
   NC_SEVERITIES,
   NC_SOURCES,
@@ -55,9 +57,11 @@ const NewNonconformance = z
     complaintId: z.number().int().min(1).optional().openapi({ description: 'the complaint that revealed it' }),
     severity: z.enum(NC_SEVERITIES, `must be one of ${NC_SEVERITIES.join(', ')}`),
     description: textSchema(4000),
+    blockLot: z.boolean().optional().openapi({ description: 'also block the lot (lot status blocked, with its ledger event; reason required)' }),
     reason: reasonSchema,
   })
   .superRefine((value, ctx) => {
+    if (value.blockLot && value.lot === undefined) ctx.addIssue({ code: 'custom', path: ['blockLot'], message: 'needs the lot to block' });
     if (value.lot !== undefined && value.gtin === undefined) ctx.addIssue({ code: 'custom', path: ['gtin'], message: 'is required with lot' });
     if (value.gtin === undefined && value.receiptId === undefined && value.complaintId === undefined) {
       ctx.addIssue({ code: 'custom', path: ['gtin'], message: 'link the nonconformance to a product or lot, a receipt or a complaint' });
@@ -76,6 +80,15 @@ const DispositionInput = z
     reason: reasonSchema,
   })
   .openapi('NonconformanceDisposition');
+
+const BlockLotInput = z.strictObject({ reason: reasonSchema }).openapi('BlockNonconformingLot');
+
+export const NonconformanceWithLotSchema = NonconformanceSchema.extend({
+  lotStatus: z
+    .object({ from: z.string(), status: z.string(), ledgerSeq: z.number().int() })
+    .nullable()
+    .openapi({ description: 'the lot status change this write made (blocked), with its ledger event' }),
+}).openapi('NonconformanceWithLotStatus');
 
 const CloseInput = z.strictObject({ reason: reasonSchema }).openapi('CloseNonconformance');
 
@@ -99,7 +112,10 @@ const createNc = createRoute({
   path: '/api/v1/nonconformances',
   summary: 'Open a nonconformance (linked to a product or lot, a receipt or a complaint)',
   request: { body: { required: true, ...json(NewNonconformance) } },
-  responses: ncResponses.created,
+  responses: {
+    201: { description: 'opened', ...json(NonconformanceWithLotSchema) },
+    ...problemResponses(400, 401, 403, 404, 409, 415, 422),
+  },
 });
 
 const dispositionNc = createRoute({
@@ -110,6 +126,16 @@ const dispositionNc = createRoute({
   summary: 'Decide what is done with the nonconforming goods (reason required; use_as_is under an approved deviation)',
   request: { params: IdParams, body: { required: true, ...json(DispositionInput) } },
   responses: ncResponses.ok,
+});
+
+const blockLotNc = createRoute({
+  ...writeAccess,
+  middleware: [requireRole(...ACCESS.writeQualityRecords)] as const,
+  method: 'post',
+  path: '/api/v1/nonconformances/{id}/block-lot',
+  summary: "Block the nonconformance's lot (lot status blocked with its ledger event; reason required)",
+  request: { params: IdParams, body: { required: true, ...json(BlockLotInput) } },
+  responses: { 200: { description: 'blocked', ...json(NonconformanceWithLotSchema) }, ...problemResponses(400, 401, 403, 404, 409, 415, 422) },
 });
 
 const closeNc = createRoute({
@@ -145,14 +171,18 @@ const getNc = createRoute({
 });
 
 async function receiptExists(tx: Parameters<typeof assertProductExists>[0], id: number): Promise<boolean> {
-  // Goods receipts belong to node/purchasing; until that table exists no receipt can be named.
-  const [table] = await tx<{ name: string | null }[]>`select to_regclass('receipts')::text as name`;
-  if (table.name === null) return false;
   return (await tx`select 1 from receipts where id = ${id}`).length > 0;
 }
 
 export function nonconformanceRoutes(ctx: NodeContext) {
   const app = createRouter();
+  const ledger = () => ({ participant: ctx.participant, chainId: ctx.chainId, eventTimeZoneOffset: ctx.config.eventTimeZoneOffset });
+  // Blocks the lot through the lot life cycle (its checks, event, history and audit entry).
+  const blockLot = async (w: WriteScope, nc: Nonconformance) => {
+    const reason = requireReason(w, 'blocking a lot');
+    const changed = await changeLotStatus(w, ledger(), { gtin: nc.gtin!, lot: nc.lot!, action: 'block', reason: `${reason} (nonconformance ${nc.id})` });
+    return { from: changed.from, status: changed.status, ledgerSeq: changed.ledgerSeq };
+  };
 
   app.openapi(createNc, async (c) => {
     const input = c.req.valid('json');
@@ -171,7 +201,8 @@ export function nonconformanceRoutes(ctx: NodeContext) {
         { source, gtin: input.gtin, lot: input.lot, receiptId: input.receiptId, complaintId: input.complaintId, severity: input.severity, description: input.description },
         w,
       );
-      return { status: 201, body: nc };
+      const lotStatus = input.blockLot ? await blockLot(w, nc) : null;
+      return { status: 201, body: { ...nc, lotStatus } };
     });
     return c.json(result.body, 201);
   });
@@ -206,6 +237,22 @@ export function nonconformanceRoutes(ctx: NodeContext) {
       const after = await setDisposition(w.tx, id, { disposition: input.disposition, note }, w.actor);
       await w.audit({ action: 'nonconformance.disposition', entity: 'nonconformance', entityId: String(id), before, after });
       return { status: 200, body: after };
+    });
+    return c.json(result.body, 200);
+  });
+
+  app.openapi(blockLotNc, async (c) => {
+    const { id } = c.req.valid('param');
+    const input = c.req.valid('json');
+    const result = await performWrite(c, ctx.sql, { id, ...input }, async (w) => {
+      const nc = await findNonconformance(w.tx, id, { lock: true });
+      if (!nc) throw problems.notFound(`no nonconformance ${id}`, 'id');
+      if (nc.lot === null) {
+        throw problems.conflict('nonconformance-without-lot', `nonconformance ${id} names no lot: there is no lot to block`, { field: 'id' });
+      }
+      if (nc.status === 'closed') throw problems.conflict('nonconformance-closed', `nonconformance ${id} is closed`, { field: 'id' });
+      const lotStatus = await blockLot(w, nc);
+      return { status: 200, body: { ...nc, lotStatus } };
     });
     return c.json(result.body, 200);
   });

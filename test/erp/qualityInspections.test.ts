@@ -291,4 +291,44 @@ describe('nonconformance records', () => {
     expect(next.items).toHaveLength(1);
     expect(next.nextCursor).toBeNull();
   });
+
+  test('a nonconforming lot is blocked through the lot life cycle: status event, reason required, nothing written on refusal', async () => {
+    await commission('LOT-NC');
+    const body = { gtin: GTIN, lot: 'LOT-NC', severity: 'critical', description: 'sterile barrier breached', blockLot: true };
+    const before = await counts();
+    const noReason = await api.call('POST', '/api/v1/nonconformances', { as: 'qa', body });
+    expect(noReason.status).toBe(422);
+    expect(await readProblem(noReason)).toMatchObject({ field: 'reason' });
+    expect(await counts()).toEqual(before);
+
+    const res = await api.call('POST', '/api/v1/nonconformances', { as: 'qa', body: { ...body, reason: 'breached pouches found' } });
+    expect(res.status).toBe(201);
+    const nc = await res.json();
+    expect(nc.lotStatus).toEqual({ from: 'quarantined', status: 'blocked', ledgerSeq: expect.any(Number) });
+    const event = await ledgerEvent(nc.lotStatus.ledgerSeq);
+    expect(event).toMatchObject({
+      bizStep: 'holding',
+      disposition: 'non_sellable_other',
+      'medtrace:lotStatus': { from: 'quarantined', to: 'blocked' },
+      'medtrace:reason': `breached pouches found (nonconformance ${nc.id})`,
+    });
+    const [lot] = await api.db.sql`select status from lots where gtin = ${GTIN} and lot = 'LOT-NC'`;
+    expect(lot.status).toBe('blocked');
+
+    const again = await api.call('POST', `/api/v1/nonconformances/${nc.id}/block-lot`, { as: 'qa', body: { reason: 'again' } });
+    expect(again.status).toBe(409);
+    expect(await readProblem(again)).toMatchObject({ type: `${PROBLEM}lot-status-transition` });
+
+    const noLot = await (await api.call('POST', '/api/v1/nonconformances', { as: 'qa', body: { gtin: GTIN, severity: 'minor', description: 'IFU typo' } })).json();
+    const nothing = await api.call('POST', `/api/v1/nonconformances/${noLot.id}/block-lot`, { as: 'qa', body: { reason: 'x' } });
+    expect(nothing.status).toBe(409);
+    expect(await readProblem(nothing)).toMatchObject({ type: `${PROBLEM}nonconformance-without-lot` });
+  });
+
+  test('blocks the lot of an inspection nonconformance later, by its own route', async () => {
+    const [nc] = await api.db.sql<{ id: number }[]>`select id from nonconformances where source = 'inspection' and lot = 'LOT-B' order by id limit 1`;
+    const res = await api.call('POST', `/api/v1/nonconformances/${nc.id}/block-lot`, { as: 'qa', body: {}, headers: { 'x-reason': 'coating out of spec' } });
+    expect(res.status).toBe(200);
+    expect((await res.json()).lotStatus).toMatchObject({ from: 'quarantined', status: 'blocked' });
+  });
 });

@@ -58,8 +58,8 @@ create table nonconformances (
   gtin text collate "C" references products (gtin),
   lot text collate "C",
   inspection_id bigint references inspections (id),
-  -- the goods receipt (node/purchasing); no foreign key, that table is another capability's
-  receipt_id bigint,
+  -- the goods receipt found nonconforming (0005, node/purchasing)
+  receipt_id bigint references receipts (id),
   complaint_id bigint references complaints (id),
   severity text not null check (severity in ('minor', 'major', 'critical')),
   description text not null check (length(description) between 1 and 4000),
