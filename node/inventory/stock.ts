@@ -57,7 +57,10 @@ export async function assertBinAccepts(tx: Tx, bin: Bin, gtin: string, lot: stri
   await tx`select id from bins where id = ${bin.id} for update`;
   const [other] = await tx<{ gtin: string; lot: string }[]>`
     (select gtin, lot from units
-      where bin_id = ${bin.id} and state in ('on_hand', 'allocated', 'picked', 'returned') and (gtin, lot) <> (${gtin}, ${lot}) limit 1)
+      where bin_id = ${bin.id} and state in ('on_hand', 'returned') and (gtin, lot) <> (${gtin}, ${lot}) limit 1)
+    union all
+    (select gtin, lot from units
+      where order_line_id is not null and state in ('allocated', 'picked') and bin_id = ${bin.id} and (gtin, lot) <> (${gtin}, ${lot}) limit 1)
     union all
     (select gtin, lot from lot_stock where bin_id = ${bin.id} and (gtin, lot) <> (${gtin}, ${lot}) limit 1)
     limit 1`;
