@@ -16,6 +16,7 @@ import type { AppEnv } from './http/env';
 import { notFound, onError, problemResponse, validationHook } from './http/errors';
 import { createHttpMetrics } from './http/metrics';
 import { opsRoutes } from './http/ops';
+import { importRoutes } from './imports/routes';
 import { warehouseRoutes } from './warehouses/routes';
 import { partnerRoutes } from './partners/routes';
 import { problems } from './http/problem';
@@ -55,6 +56,7 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   app.route('/', opsRoutes(ctx, metrics));
   app.route('/', authRoutes(ctx));
   app.route('/', catalogRoutes(ctx));
+  app.route('/', importRoutes(ctx));
   app.route('/', warehouseRoutes(ctx));
   app.route('/', partnerRoutes(ctx));
   app.route('/', lotRoutes(ctx));
