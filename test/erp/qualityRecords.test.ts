@@ -200,6 +200,19 @@ describe('deviations', () => {
     }
   });
 
+  test('an approval repeated with one Idempotency-Key signs once and answers the same', async () => {
+    const dev = await (await api.call('POST', '/api/v1/deviations', { body })).json();
+    const send = () =>
+      api.call('POST', `/api/v1/deviations/${dev.id}/approve`, { as: 'qa', body: { signature: qaSignature('approved') }, headers: { 'idempotency-key': `approve-${dev.id}` } });
+    const first = await send();
+    const signatures = await api.count('signatures');
+    const again = await send();
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual(await first.json());
+    expect(await api.count('signatures')).toBe(signatures);
+  });
+
   test('a deviation whose window has ended is not approved', async () => {
     const old = await (await api.call('POST', '/api/v1/deviations', { body: { ...body, validFrom: '2025-01-01', validUntil: '2025-01-31' } })).json();
     const res = await api.call('POST', `/api/v1/deviations/${old.id}/approve`, { as: 'qa', body: { signature: qaSignature('approved') } });
