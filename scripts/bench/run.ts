@@ -1,6 +1,6 @@
 // `npm run bench`: measures what the issue asks and prints a table beside the
 // targets; writes the figures to bench-results/bench-<date>.json (git-ignored).
-//   --only tree,proofs,gas,commission,fefo   run some of them (default all)
+//   --only tree,proofs,gas,commission,fefo,writes   run some of them (default all)
 //   --full                              also the slow libraries on 1,000,000 leaves
 // For the commissioning figure on a PostgreSQL server: bash scripts/with-postgres.sh npm run bench
 import { execSync } from 'node:child_process';
@@ -15,14 +15,15 @@ import { benchGas } from './gas';
 import { type BenchResult, fmt, log } from './measure';
 import { benchProofs } from './proofs';
 import { benchTree } from './tree';
+import { benchWrites } from './writes';
 
-const GROUPS = ['tree', 'proofs', 'gas', 'commission', 'fefo'] as const;
+const GROUPS = ['tree', 'proofs', 'gas', 'commission', 'fefo', 'writes'] as const;
 type Group = (typeof GROUPS)[number];
 
 function parseOptions(): { groups: Group[]; full: boolean } {
   const { values } = parseArgs({ options: { only: { type: 'string' }, full: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    process.stdout.write('Usage: npm run bench [-- --only tree,proofs,gas,commission,fefo] [-- --full]\n');
+    process.stdout.write('Usage: npm run bench [-- --only tree,proofs,gas,commission,fefo,writes] [-- --full]\n');
     process.exit(0);
   }
   const groups = values.only ? values.only.split(',').map((g) => g.trim()) : [...GROUPS];
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
   if (groups.includes('gas')) results.push(...(await benchGas([1, 100, 1_000, 10_000])));
   if (groups.includes('commission')) results.push(...(await benchCommission(100_000, 3)));
   if (groups.includes('fefo')) results.push(...(await benchFefo(1_000, 20)));
+  if (groups.includes('writes')) results.push(...(await benchWrites(50, 40)));
 
   const machine = {
     node: process.version,

@@ -1,0 +1,163 @@
+// Mixed API writes with 50 concurrent clients: a real node process (on the
+// Postgres server of BENCH_DATABASE_URL / TEST_DATABASE_URL in a fresh
+// database, else on its embedded PGlite) and a local Hardhat chain with the
+// anchoring worker running. Each client sends its requests one after the other
+// (keep-alive); the mix is products (master data, audit only), partners,
+// small lots commissioned (5 serials, a ledger event) and inspections (a ledger
+// event). Latency is timed from sending to the full answer; any non-2xx is an error.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { gtinCheckDigit } from '../../sdk';
+import { startLocalChain } from '../../node/chain/localChain';
+import { createThrowawayDatabase } from '../../node/db/throwaway';
+import { compileContracts } from '../cli/contracts';
+import { spawnNode, waitUntilReady } from '../cli/nodeProcess';
+import { pickPort } from '../cli/ports';
+import { type BenchResult, fmt, log } from './measure';
+
+export const WRITES_P95_TARGET_MS = 20;
+const PREFIX = '0614141';
+const KINDS = ['product', 'partner', 'lot', 'inspection'] as const;
+type Kind = (typeof KINDS)[number];
+/** Share of each kind in the mix, out of 20. */
+const MIX: Record<Kind, number> = { product: 5, partner: 3, lot: 6, inspection: 6 };
+
+function gtinOf(itemRef: number): string {
+  const first13 = `0${PREFIX}${String(itemRef).padStart(5, '0')}`;
+  return `${first13}${gtinCheckDigit(first13)}`;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export async function benchWrites(clients = 50, requestsPerClient = 40): Promise<BenchResult[]> {
+  const serverUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
+  const databaseKind = serverUrl ? 'PostgreSQL server' : 'embedded PGlite';
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medtrace-bench-'));
+  const cleanups: (() => Promise<void>)[] = [async () => fs.rmSync(dir, { recursive: true, force: true })];
+  try {
+    compileContracts(log);
+    log(`writes: starting a local chain and a node on ${databaseKind}…`);
+    const chain = await startLocalChain({ port: await pickPort(0), dir: path.join(dir, 'chain') });
+    cleanups.unshift(() => chain.stop());
+    let databaseUrl: string | undefined;
+    if (serverUrl) {
+      const database = await createThrowawayDatabase(serverUrl, 'medtrace_bench_');
+      databaseUrl = database.url;
+      cleanups.unshift(() => database.drop());
+    }
+    const password = `bench-${randomBytes(8).toString('hex')}`;
+    const node = spawnNode({
+      output: path.join(dir, 'node.log'),
+      env: {
+        PORT: String(await pickPort(0)),
+        HOST: '127.0.0.1',
+        DATA_DIR: path.join(dir, 'node'),
+        DATABASE_URL: databaseUrl,
+        CHAIN_RPC_URL: chain.rpcUrl,
+        CHAIN_DEPLOYMENT: chain.deploymentPath,
+        PARTICIPANT_NAME: 'Bench Medical',
+        GS1_COMPANY_PREFIX: PREFIX,
+        MEDTRACE_ADMIN_PASSWORD: password,
+        LOG_LEVEL: 'warn',
+      },
+    });
+    cleanups.unshift(() => node.stop());
+    await waitUntilReady(node, 180_000);
+
+    const send = async (method: string, pathname: string, body: unknown, token?: string) => {
+      const res = await fetch(`${node.baseUrl}${pathname}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, text };
+    };
+    const login = await send('POST', '/api/v1/auth/token', { username: 'admin', password });
+    if (login.status !== 200) throw new Error(`admin token: ${login.status} ${login.text}`);
+    const token = (JSON.parse(login.text) as { accessToken: string }).accessToken;
+
+    // Setup: the product the lots and inspections are for, and 20 lots to inspect.
+    const baseGtin = gtinOf(1);
+    const must = async (method: string, pathname: string, body: unknown) => {
+      const res = await send(method, pathname, body, token);
+      if (res.status >= 300) throw new Error(`${method} ${pathname}: ${res.status} ${res.text}`);
+    };
+    await must('POST', '/api/v1/products', { gtin: baseGtin, name: 'Bench device', model: 'B-1', deviceClass: 'I' });
+    for (let i = 0; i < 20; i++) {
+      await must('POST', '/api/v1/lots', { gtin: baseGtin, lot: `INSP${i}`, productionDate: '2026-01-15', expiry: '2029-01-31', serialCount: 5, serialPrefix: `I${i}-` });
+    }
+
+    let counter = 0;
+    const request = (kind: Kind): [string, string, unknown] => {
+      const n = ++counter;
+      switch (kind) {
+        case 'product':
+          return ['POST', '/api/v1/products', { gtin: gtinOf(1000 + n), name: `Bench device ${n}`, model: `B-${n}`, deviceClass: 'IIa' }];
+        case 'partner':
+          return ['POST', '/api/v1/partners', { code: `P${n}`, name: `Partner ${n}`, isCustomer: true }];
+        case 'lot':
+          return ['POST', '/api/v1/lots', { gtin: baseGtin, lot: `W${n}`, productionDate: '2026-01-15', expiry: '2029-01-31', serialCount: 5, serialPrefix: `W${n}-` }];
+        case 'inspection':
+          return ['POST', `/api/v1/lots/${baseGtin}/INSP${n % 20}/inspections`, { kind: 'final', result: 'pass', method: 'bench' }];
+      }
+    };
+    const deck: Kind[] = KINDS.flatMap((kind) => Array.from({ length: MIX[kind] }, () => kind));
+
+    const samples: Record<Kind, number[]> = { product: [], partner: [], lot: [], inspection: [] };
+    const errors: Array<{ kind: Kind; status: number; text: string }> = [];
+    const run = async (perClient: number, record: boolean) => {
+      await Promise.all(
+        Array.from({ length: clients }, async (_, client) => {
+          for (let i = 0; i < perClient; i++) {
+            const kind = deck[(client * 7 + i) % deck.length];
+            const [method, pathname, body] = request(kind);
+            const start = performance.now();
+            let res: { status: number; text: string };
+            try {
+              res = await send(method, pathname, body, token);
+            } catch (error) {
+              res = { status: 0, text: (error as Error).message };
+            }
+            const ms = performance.now() - start;
+            if (!record) continue;
+            samples[kind].push(ms);
+            if (res.status < 200 || res.status >= 300) errors.push({ kind, status: res.status, text: res.text.slice(0, 200) });
+          }
+        }),
+      );
+    };
+    log(`writes: warm-up, ${clients} clients × 4 requests…`);
+    await run(4, false);
+    log(`writes: ${clients} clients × ${requestsPerClient} requests…`);
+    const started = performance.now();
+    await run(requestsPerClient, true);
+    const seconds = (performance.now() - started) / 1000;
+
+    const all = Object.values(samples).flat().sort((a, b) => a - b);
+    const p = (q: number) => Math.round(percentile(all, q) * 10) / 10;
+    const byKind = Object.fromEntries(
+      KINDS.map((kind) => {
+        const sorted = [...samples[kind]].sort((a, b) => a - b);
+        return [kind, { count: sorted.length, p50: Math.round(percentile(sorted, 50) * 10) / 10, p95: Math.round(percentile(sorted, 95) * 10) / 10 }];
+      }),
+    );
+    if (errors.length > 0) log(`writes: ${errors.length} errors, first: ${JSON.stringify(errors[0])}`);
+    const note = `${clients} clients × ${requestsPerClient}, ${databaseKind}; mix product ${MIX.product}: partner ${MIX.partner}: lot(5 serials) ${MIX.lot}: inspection ${MIX.inspection}`;
+    const detail = { clients, requestsPerClient, database: databaseKind, requestsPerSecond: Math.round(all.length / seconds), byKind, errors: errors.slice(0, 20) };
+    return [
+      { group: 'writes', name: 'mixed API writes, p50', value: p(50), unit: 'ms', note, detail },
+      { group: 'writes', name: 'mixed API writes, p95', value: p(95), unit: 'ms', target: `< ${WRITES_P95_TARGET_MS}`, meets: p(95) < WRITES_P95_TARGET_MS, note },
+      { group: 'writes', name: 'mixed API writes, p99', value: p(99), unit: 'ms', note },
+      { group: 'writes', name: 'mixed API writes, errors', value: errors.length, unit: 'errors', target: '= 0', meets: errors.length === 0, note: `of ${all.length} requests; ${fmt(all.length / seconds)} requests/s` },
+    ];
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch((err: Error) => log(`cleanup: ${err.message}`));
+  }
+}
