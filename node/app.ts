@@ -24,6 +24,7 @@ import { requestContext } from './http/requestContext';
 import { registerLedgerMetrics } from './ledger/metrics';
 import { lotRoutes } from './lots/routes';
 import { purchasingRoutes } from './purchasing/routes';
+import { signatureRoutes } from './signatures/routes';
 import { qualityRoutes } from './quality/routes';
 import { salesRoutes } from './orders/salesRoutes';
 
@@ -61,6 +62,7 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   app.route('/', partnerRoutes(ctx));
   app.route('/', lotRoutes(ctx));
   app.route('/', purchasingRoutes(ctx));
+  app.route('/', signatureRoutes(ctx));
   app.route('/', qualityRoutes(ctx));
   app.route('/', salesRoutes(ctx));
   app.route('/', auditRoutes(ctx));

@@ -299,9 +299,12 @@ describe('idempotency', () => {
     const second = await send();
     expect(second.status).toBe(200);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
-    expect(await second.json()).toEqual(await first.json());
+    const answer = await first.json();
+    expect(await second.json()).toEqual(answer);
     const after = await counts();
     // one signature, one status change, one event, one audit entry, one move
     expect(after.map((n, i) => n - before[i])).toEqual([0, 1, 1, 1, 1, 1]);
+    const signatures = await (await api.call('GET', `/api/v1/signatures?entity=lot&entityId=${encodeURIComponent(`${GTIN}/IDEM`)}`, { as: 'viewer' })).json();
+    expect(signatures.items).toEqual([answer.signature]);
   });
 });
