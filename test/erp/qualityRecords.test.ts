@@ -273,3 +273,46 @@ describe('complaints', () => {
     expect(open.items.map((c: { description: string }) => c.description)).toEqual(['label faded']);
   });
 });
+
+describe('nonconformance of a goods receipt', () => {
+  const LOT_GTIN = '09506000134376';
+
+  test('a receipt found nonconforming gets its nonconformance (source receipt) and a return-to-supplier disposition', async () => {
+    expect(
+      (
+        await api.call('POST', '/api/v1/products', {
+          body: { gtin: LOT_GTIN, name: 'Gauze', model: 'G-1', deviceClass: 'I', tracking: 'lot', registrationNumber: 'REG-1', registrationExpiry: '2035-12-31' },
+        })
+      ).status,
+    ).toBe(201);
+    const partner = await api.call('POST', '/api/v1/partners', {
+      body: { code: 'ACME', name: 'Acme', isSupplier: true, certificates: [{ kind: 'iso13485', number: 'ISO-1', validUntil: '2035-01-01' }] },
+    });
+    expect(partner.status).toBe(201);
+    const po = await api.call('POST', '/api/v1/purchase-orders', {
+      as: 'sales',
+      body: { supplierId: (await partner.json()).id, expectedOn: '2026-08-01', lines: [{ gtin: LOT_GTIN, quantity: 10 }] },
+    });
+    expect(po.status).toBe(201);
+    const received = await api.call('POST', `/api/v1/purchase-orders/${(await po.json()).id}/receipts`, {
+      as: 'warehouse',
+      body: { lines: [{ lineNo: 1, lot: 'G-1', productionDate: '2026-02-01', expiry: '2029-02-01', quantity: 10 }] },
+    });
+    expect(received.status).toBe(201);
+    const receipt = await received.json();
+
+    const res = await api.call('POST', '/api/v1/nonconformances', {
+      as: 'qa',
+      body: { receiptId: receipt.id, gtin: LOT_GTIN, lot: 'G-1', severity: 'major', description: 'cartons wet on arrival' },
+    });
+    expect(res.status).toBe(201);
+    const nc = await res.json();
+    expect(nc).toMatchObject({ source: 'receipt', receiptId: receipt.id, lot: 'G-1', lotStatus: null });
+    const returned = await api.call('POST', `/api/v1/nonconformances/${nc.id}/disposition`, {
+      as: 'qa',
+      body: { disposition: 'return', note: 'RMA from supplier', reason: 'wet cartons are not accepted' },
+    });
+    expect(returned.status).toBe(200);
+    expect(await returned.json()).toMatchObject({ status: 'dispositioned', disposition: 'return' });
+  });
+});
