@@ -278,7 +278,7 @@ export async function changeLotStatus(
     reason: reason ?? null,
     signatureId,
     ledgerSeq: seq,
-    moved: { quantity: moved, toBin: targetBin ? targetBin.code : null },
+    moved: { quantity: moved, toBin: targetBin && moved > 0 ? targetBin.code : null },
     changedAt: eventTime,
   };
   await w.audit({

@@ -206,6 +206,15 @@ describe('block, unblock, quarantine, reject, recall', () => {
     expect(again.status).toBe(409);
   });
 
+  test('a lot blocked while quarantined is unblocked back to quarantined, never straight to released', async () => {
+    await commission('QB', { expiry: '2031-01-10' });
+    const block = await api.call('POST', path('QB', 'block'), { as: 'qa', body: { reason: 'nonconformance NC-1' } });
+    expect(await block.json()).toMatchObject({ from: 'quarantined', status: 'blocked' });
+    const unblock = await api.call('POST', path('QB', 'unblock'), { as: 'qa', body: { reason: 'NC-1 closed' } });
+    expect(await unblock.json()).toMatchObject({ from: 'blocked', status: 'quarantined', moved: { quantity: 0, toBin: null } });
+    expect(await unitBins('QB')).toEqual({ QUARANTINE: 3 });
+  });
+
   test('quarantine moves the on-hand stock back to the quarantine bin', async () => {
     const res = await api.call('POST', path('R1', 'quarantine'), { as: 'admin', body: { reason: 'supplier alert' } });
     expect(res.status).toBe(200);
