@@ -17,6 +17,7 @@ import { bearerAuth, createRouter } from '../http/router';
 import { problemResponses } from '../http/schemas';
 import { performWrite, type WriteScope } from '../http/writes';
 import { findPartner } from '../partners/partners';
+import { importOpeningStock, OPENING_STOCK_COLUMNS, planOpeningStock } from './openingStock';
 import { importPartners, PARTNER_COLUMNS, planPartners } from './partners';
 import { importProducts, planProducts, PRODUCT_COLUMNS } from './products';
 import type { ImportError } from './table';
@@ -32,7 +33,7 @@ const ImportErrorSchema = z
 
 export const ImportReportSchema = z
   .object({
-    kind: z.enum(['products', 'partners']),
+    kind: z.enum(['products', 'partners', 'opening-stock']),
     fileSha256: z.string(),
     rows: z.number().int().openapi({ description: 'data rows in the file' }),
     imported: z.number().int().openapi({ description: 'records created (0 on a dry run)' }),
@@ -86,6 +87,21 @@ const importPartnersRoute = createRoute({
   },
 });
 
+const importOpeningStockRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/imports/opening-stock',
+  tags: ['imports'],
+  summary: 'Import opening stock from CSV: new quarantined lots, their stock in a quarantine bin, one receiving event per lot',
+  security: bearerAuth,
+  middleware: [requireRole(...ACCESS.writeStock)] as const,
+  request: { query: ImportQuery, body: csvBody(OPENING_STOCK_COLUMNS) },
+  responses: {
+    200: { description: 'dry run: the report', content: { 'application/json': { schema: ImportReportSchema } } },
+    201: { description: 'imported: the report', content: { 'application/json': { schema: ImportReportSchema } } },
+    ...problemResponses(401, 403, 413, 415, 422),
+  },
+});
+
 type Report = z.infer<typeof ImportReportSchema>;
 
 interface Plan<T> {
@@ -106,7 +122,7 @@ async function runImport<T>(
   ctx: NodeContext,
   kind: Report['kind'],
   plan: (tx: WriteScope['tx'], text: string) => Promise<Plan<T>>,
-  write: (w: WriteScope, valid: T[]) => Promise<string[]>,
+  write: (w: WriteScope, valid: T[], fileSha256: string) => Promise<{ created: string[]; rowsImported: number; errors?: ImportError[] }>,
 ) {
   const query = c.req.valid('query' as never) as z.infer<typeof ImportQuery>;
   const validRowsOnly = query.validRowsOnly === 'true';
@@ -128,24 +144,29 @@ async function runImport<T>(
       created: [],
     };
     if (dryRun) return { status: 200, body: report };
-    if (planned.fileErrors || (planned.errors.length > 0 && !validRowsOnly)) {
-      const first = planned.errors[0];
-      const rowsWithErrors = new Set(planned.errors.map((e) => e.row)).size;
-      throw new ProblemError(
+    const refuse = (errors: ImportError[]) => {
+      const first = errors[0];
+      const rowsWithErrors = new Set(errors.map((e) => e.row)).size;
+      return new ProblemError(
         422,
         'import-invalid',
         'Import file has errors',
         planned.fileErrors
           ? `the file cannot be imported: row ${first.row}, ${first.field}: ${first.message}`
-          : `${planned.errors.length} error(s) on ${rowsWithErrors} row(s), first: row ${first.row}, ${first.field}: ${first.message}; nothing was imported (fix the file, or send ?validRowsOnly=true to import the valid rows)`,
-        { field: first.field, row: first.row, errors: planned.errors, report },
+          : `${errors.length} error(s) on ${rowsWithErrors} row(s), first: row ${first.row}, ${first.field}: ${first.message}; nothing was imported (fix the file, or send ?validRowsOnly=true to import the valid rows)`,
+        { field: first.field, row: first.row, errors, report: { ...report, errors } },
       );
+    };
+    if (planned.fileErrors || (planned.errors.length > 0 && !validRowsOnly)) throw refuse(planned.errors);
+    const written = await write(w, planned.valid, fileSha256);
+    if (written.errors && written.errors.length > 0) {
+      report.errors = [...report.errors, ...written.errors].sort((a, b) => a.row - b.row);
+      if (!validRowsOnly) throw refuse(report.errors);
     }
-    const created = await write(w, planned.valid);
-    report.created = created;
-    report.imported = created.length;
-    report.skipped = planned.rows - planned.valid.reduce((n, v) => n + ((v as { rows?: number[] }).rows?.length ?? 1), 0);
-    await w.audit({ action: `import.${kind}`, entity: 'import', entityId: fileSha256, after: { ...report, errors: report.errors.slice(0, 100) } });
+    report.created = written.created;
+    report.imported = written.created.length;
+    report.skipped = planned.rows - written.rowsImported;
+    await w.audit({ action: `import.${kind.replace('-', '_')}`, entity: 'import', entityId: fileSha256, after: { ...report, errors: report.errors.slice(0, 100) } });
     return { status: 201, body: report };
   });
   return result;
@@ -158,7 +179,7 @@ export function importRoutes(ctx: NodeContext) {
     const result = await runImport(c, ctx, 'products', planProducts, async (w, valid) => {
       const products = await importProducts(w.tx, valid, w.actor);
       for (const product of products) await w.audit({ action: 'product.create', entity: 'product', entityId: product.gtin, after: product });
-      return products.map((p) => p.gtin);
+      return { created: products.map((p) => p.gtin), rowsImported: products.length };
     });
     return c.json(result.body, result.status);
   });
@@ -169,7 +190,25 @@ export function importRoutes(ctx: NodeContext) {
       for (const { id } of created) {
         await w.audit({ action: 'partner.create', entity: 'partner', entityId: String(id), after: await findPartner(w.tx, id) });
       }
-      return created.map((p) => p.code);
+      return { created: created.map((p) => p.code), rowsImported: valid.reduce((n, p) => n + p.rows.length, 0) };
+    });
+    return c.json(result.body, result.status);
+  });
+
+  app.openapi(importOpeningStockRoute, async (c) => {
+    const result = await runImport(c, ctx, 'opening-stock', planOpeningStock, async (w, valid, fileSha256) => {
+      const { created, errors } = await importOpeningStock(w.tx, valid, {
+        actor: w.actor,
+        ledger: { participant: ctx.participant, chainId: ctx.chainId },
+        fileSha256,
+        eventTimeZoneOffset: ctx.config.eventTimeZoneOffset,
+        reason: w.reason,
+      });
+      for (const lot of created) {
+        const entityId = `${lot.gtin}/${lot.lot}`;
+        await w.audit({ action: 'lot.opening_stock', entity: 'lot', entityId, after: { ...lot, rows: undefined }, ledgerSeq: lot.ledgerSeq });
+      }
+      return { created: created.map((l) => `${l.gtin}/${l.lot}`), rowsImported: created.reduce((n, l) => n + l.rows.length, 0), errors };
     });
     return c.json(result.body, result.status);
   });
