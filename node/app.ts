@@ -22,6 +22,7 @@ import { partnerRoutes } from './partners/routes';
 import { problems } from './http/problem';
 import { requestContext } from './http/requestContext';
 import { registerLedgerMetrics } from './ledger/metrics';
+import { inventoryRoutes } from './inventory/routes';
 import { lotRoutes } from './lots/routes';
 import { purchasingRoutes } from './purchasing/routes';
 import { signatureRoutes } from './signatures/routes';
@@ -61,6 +62,7 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   app.route('/', warehouseRoutes(ctx));
   app.route('/', partnerRoutes(ctx));
   app.route('/', lotRoutes(ctx));
+  app.route('/', inventoryRoutes(ctx));
   app.route('/', purchasingRoutes(ctx));
   app.route('/', signatureRoutes(ctx));
   app.route('/', qualityRoutes(ctx));
