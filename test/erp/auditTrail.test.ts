@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { verifyBundle } from '../../sdk';
 import { auditChainHash } from '../../node/auth/auditTrail';
-import { appendAuditCheckpoint, AUDIT_CHECKPOINT_BIZSTEP } from '../../node/audit/trailChain';
+import { appendAuditCheckpoint, AUDIT_CHECKPOINT_BIZSTEP, startAuditCheckpoints } from '../../node/audit/trailChain';
 import { readProblem, startTestApp, type TestApp } from '../support/app';
 
 let api: TestApp;
@@ -146,6 +146,28 @@ describe('audit trail', () => {
     expect(await checkpoint()).toMatchObject({ chainSeq: head.chain_seq + 1 });
   }, 120_000);
 
+  test('the periodic job (as the node runs it) checkpoints the trail when it moved, and stops cleanly', async () => {
+    const created = await api.call('POST', '/api/v1/users', { body: { username: 'periodic.one', password: 'long enough password', roles: ['viewer'] } });
+    expect(created.status).toBe(201);
+    const job = startAuditCheckpoints(api.db.sql, { participant: api.ctx.participant, chainId: api.ctx.chainId, eventTimeZoneOffset: '+08:00' }, { intervalMs: 20 });
+    try {
+      const [head] = await api.db.sql`select chain_seq from audit_chain_head`;
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const [last] = await api.db.sql`select coalesce(max(chain_seq), 0)::int as chain_seq from audit_checkpoints`;
+        if (last.chain_seq === head.chain_seq) break;
+        if (Date.now() > deadline) throw new Error('no checkpoint from the periodic job');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const before = await api.count('audit_checkpoints');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await api.count('audit_checkpoints')).toBe(before);
+    } finally {
+      await job.stop();
+    }
+    expect((await verify()).valid).toBe(true);
+  });
+
   test('finds an entry changed behind its back (trigger disabled, superuser UPDATE)', async () => {
     const [target] = await api.db.sql<{ id: number; chain_seq: number }[]>`
       select a.id, c.chain_seq from audit_trail a join audit_chain c on c.audit_id = a.id where a.entity_id = 'qa.two'`;
@@ -198,6 +220,7 @@ describe('audit trail', () => {
     }
     const result = await verify();
     expect(result.valid).toBe(false);
-    expect(result.failures.map((f: { problem: string }) => f.problem)).toEqual(['checkpoint-mismatch', 'checkpoint-mismatch']);
+    // Every checkpoint comes after the changed entry: each one now contradicts the recomputed chain, and nothing else does.
+    expect(result.failures.map((f: { problem: string }) => f.problem)).toEqual(Array(await api.count('audit_checkpoints')).fill('checkpoint-mismatch'));
   });
 });
