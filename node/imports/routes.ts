@@ -1,12 +1,12 @@
-// CSV import API (master data): POST a text/csv file; the answer is a
+// CSV import API (products, partners, opening stock): POST a text/csv file; the answer is a
 // validation report naming row, field and rule for every error. A file with
 // errors imports nothing (422 `import-invalid` carrying the report) unless
 // `?validRowsOnly=true`, which imports the valid rows and reports the rest;
 // `?dryRun=true` only validates. File-level errors (CSV syntax, unknown or
 // missing columns) always refuse the whole file. One transaction per file;
 // each created record and the import itself are in the audit trail.
-import { createHash } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
+import { sha256, toHex, utf8 } from '../../sdk';
 import type { Context } from 'hono';
 import { requireRole } from '../auth/requireRole';
 import { ACCESS } from '../auth/roles';
@@ -128,7 +128,7 @@ async function runImport<T>(
   const validRowsOnly = query.validRowsOnly === 'true';
   const dryRun = query.dryRun === 'true';
   const text = await readCsv(c);
-  const fileSha256 = '0x' + createHash('sha256').update(text, 'utf8').digest('hex');
+  const fileSha256 = toHex(sha256(utf8(text)));
   const request = { kind, fileSha256, validRowsOnly, dryRun };
   const result = await performWrite(c, ctx.sql, request, async (w) => {
     const planned = await plan(w.tx, text);

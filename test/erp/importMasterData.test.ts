@@ -139,6 +139,20 @@ describe('product import', () => {
     expect(await counts()).toEqual(before);
   });
 
+  test('a repeat with the same Idempotency-Key answers the stored report and imports once', async () => {
+    const csv = `${PRODUCTS_HEADER}\n09506000134390,Syringe,SY-1,IIa,,,,,,`;
+    const send = () =>
+      api.call('POST', '/api/v1/imports/products', { body: csv, headers: { 'content-type': 'text/csv', 'idempotency-key': 'import-42' } });
+    const first = await send();
+    expect(first.status).toBe(201);
+    const before = await counts();
+    const again = await send();
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual(await first.json());
+    expect(await counts()).toEqual(before);
+  });
+
   test('needs a CSV body and the role to write products', async () => {
     const json = await api.call('POST', '/api/v1/imports/products', { body: { gtin: 'x' } });
     expect(json.status).toBe(415);
