@@ -69,6 +69,7 @@ const schema = z.object({
   ANCHOR_MAX_AGE_MS: int('must be an integer 0-86400000 (milliseconds)', 0, 86_400_000).default(5000),
   ANCHOR_POLL_MS: int('must be an integer 10-60000 (milliseconds)', 10, 60_000).default(250),
   ANCHOR_WORKER: z.enum(['on', 'off'], 'must be on|off').default('on'),
+  AUDIT_CHECKPOINT_MS: int('must be an integer 1000-86400000 (milliseconds)', 1000, 86_400_000).default(3_600_000),
   LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join('|')}`).default('info'),
   MEDTRACE_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   MEDTRACE_FAULT: z.enum(FAULTS, `must be one of ${FAULTS.join('|')}`).optional(),
@@ -100,6 +101,8 @@ export interface Config {
   anchorMaxAgeMs: number;
   anchorPollMs: number;
   anchorWorker: boolean;
+  /** How often the audit trail's head is checkpointed into the ledger, when it moved (AUDIT_CHECKPOINT_MS, default hourly). */
+  auditCheckpointMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
   adminPassword?: string;
   fault?: (typeof FAULTS)[number];
@@ -153,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     anchorMaxAgeMs: raw.ANCHOR_MAX_AGE_MS,
     anchorPollMs: raw.ANCHOR_POLL_MS,
     anchorWorker: raw.ANCHOR_WORKER === 'on',
+    auditCheckpointMs: raw.AUDIT_CHECKPOINT_MS,
     logLevel: raw.LOG_LEVEL,
     adminPassword: raw.MEDTRACE_ADMIN_PASSWORD,
     fault: raw.MEDTRACE_FAULT,

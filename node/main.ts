@@ -67,11 +67,11 @@ async function main(): Promise<void> {
         { batchSize: config.anchorBatchSize, maxAgeMs: config.anchorMaxAgeMs, pollMs: config.anchorPollMs, fault: config.fault },
       )
     : undefined;
-  // The audit trail's head goes into the ledger (and so gets anchored) as often as an event waits to be anchored.
+  // The audit trail's head goes into the ledger (and so gets anchored) every AUDIT_CHECKPOINT_MS, when it moved.
   const auditCheckpoints = startAuditCheckpoints(
     ctx.sql,
     { participant: ctx.participant, chainId: ctx.chainId, eventTimeZoneOffset: config.eventTimeZoneOffset },
-    { intervalMs: Math.max(1000, config.anchorMaxAgeMs), log: ctx.log },
+    { intervalMs: config.auditCheckpointMs, log: ctx.log },
   );
 
   // Lots whose expiry date has come become `expired` (at start, then hourly).
