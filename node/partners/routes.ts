@@ -24,6 +24,7 @@ import {
   updatePartner,
   type Partner,
 } from './partners';
+import { registerExpiringCertificates } from './expiring';
 import { assertPartnerQualified, todayIso } from './qualification';
 import { CertificatePatch, NewCertificate, NewPartner, PartnerPatch } from './schemas';
 
@@ -303,5 +304,6 @@ export function partnerRoutes(ctx: NodeContext) {
     return c.json({ partnerId: id, role, date, qualified: true as const }, 200);
   });
 
+  registerExpiringCertificates(app, ctx.sql);
   return app;
 }

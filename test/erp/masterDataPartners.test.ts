@@ -276,3 +276,29 @@ describe('certificates and qualification', () => {
     expect(audit).toMatchObject({ action: 'partner_certificate.delete', reason: 'recorded twice', before: { number: 'DL-2024-17' } });
   });
 });
+
+describe('certificates expiring', () => {
+  test('lists the latest certificate of each kind that expired or expires within the horizon, earliest first', async () => {
+    await createPartner({
+      code: 'EXP',
+      name: 'Expiring Ltd',
+      isSupplier: true,
+      certificates: [
+        { kind: 'business_licence', number: 'B-1', validUntil: '2026-05-10' },
+        { kind: 'iso13485', number: 'I-1', validUntil: '2026-04-01' },
+        { kind: 'distribution_licence', number: 'D-OLD', validUntil: '2026-03-01' },
+        { kind: 'distribution_licence', number: 'D-NEW', validUntil: '2029-01-01' },
+      ],
+    });
+    const res = await api.call('GET', '/api/v1/partner-certificates/expiring?date=2026-04-15&days=30', { as: 'viewer' });
+    expect(res.status).toBe(200);
+    const mine = (await res.json()).items.filter((c: any) => c.partnerCode === 'EXP');
+    expect(mine.map((c: any) => [c.kind, c.number, c.validUntil, c.daysLeft, c.status])).toEqual([
+      ['iso13485', 'I-1', '2026-04-01', -14, 'expired'],
+      ['business_licence', 'B-1', '2026-05-10', 25, 'expiring'],
+    ]);
+    const shorter = await (await api.call('GET', '/api/v1/partner-certificates/expiring?date=2026-04-15&days=0')).json();
+    expect(shorter.items.filter((c: any) => c.partnerCode === 'EXP').map((c: any) => c.number)).toEqual(['I-1']);
+    expect((await api.call('GET', '/api/v1/partner-certificates/expiring?days=-1')).status).toBe(422);
+  });
+});
