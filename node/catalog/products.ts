@@ -137,3 +137,10 @@ export async function productHasLots(sql: Sql | Tx, gtin: string): Promise<boole
   const rows = await sql`select 1 from lots where gtin = ${gtin} limit 1`;
   return rows.length > 0;
 }
+
+/** The products of these GTINs (those that exist), in one query. */
+export async function findProducts(sql: Sql | Tx, gtins: readonly string[]): Promise<Map<string, Product>> {
+  if (gtins.length === 0) return new Map();
+  const rows = await sql<ProductRow[]>`select ${productColumns(sql)} from products where gtin = any(${sql.array(gtins as string[])}::text[])`;
+  return new Map(rows.map((row) => [row.gtin, toProduct(row)]));
+}
