@@ -10,6 +10,7 @@ import { bearerAuth, createRouter } from '../http/router';
 import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, gtinSchema, isoDateSchema, pageOf, pageQuerySchema, problemResponses } from '../http/schemas';
 import { performWrite } from '../http/writes';
 import { todayIso } from '../partners/qualification';
+import { registerExpiringRegistrations } from './expiring';
 import { DEVICE_CLASSES, findProduct, insertProduct, listProducts, productHasLots, TRACKING_MODES, updateProduct } from './products';
 import { assertProductRegistered } from './registration';
 import { NewProduct, ProductPatch } from './schemas';
@@ -173,5 +174,6 @@ export function catalogRoutes(ctx: NodeContext) {
     return c.json({ gtin, date, registered: true as const, registrationNumber: product.registrationNumber!, registrationExpiry: product.registrationExpiry! }, 200);
   });
 
+  registerExpiringRegistrations(app, ctx.sql);
   return app;
 }

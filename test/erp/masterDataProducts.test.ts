@@ -158,3 +158,17 @@ describe('registration gate', () => {
     expect(unknown).toMatchObject({ status: 422, type: P + 'product-not-registered', field: 'gtin' });
   });
 });
+
+describe('registrations expiring', () => {
+  test('lists products whose registration expired or expires within the horizon, earliest first', async () => {
+    const res = await api.call('GET', '/api/v1/product-registrations/expiring?date=2034-06-01&days=60', { as: 'viewer' });
+    expect(res.status).toBe(200);
+    expect((await res.json()).items).toEqual([
+      { gtin: GTIN, name: 'Coronary stent', registrationNumber: 'REG-2029-3130001', registrationExpiry: '2034-06-29', daysLeft: 28, status: 'expiring' },
+    ]);
+    const later = await (await api.call('GET', '/api/v1/product-registrations/expiring?date=2034-07-01&days=0')).json();
+    expect(later.items.map((p: any) => [p.gtin, p.daysLeft, p.status])).toEqual([[GTIN, -2, 'expired']]);
+    const none = await (await api.call('GET', '/api/v1/product-registrations/expiring?date=2026-01-01')).json();
+    expect(none.items).toEqual([]);
+  });
+});
