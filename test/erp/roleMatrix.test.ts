@@ -36,6 +36,8 @@ const MATRIX: Record<string, Rule> = {
   'PATCH /api/v1/partners/{id}/certificates/{certificateId}': 'writeMasterData',
   'DELETE /api/v1/partners/{id}/certificates/{certificateId}': 'writeMasterData',
   'GET /api/v1/partners/{id}/qualification': 'readErp',
+  'GET /api/v1/partner-certificates/expiring': 'readErp',
+  'GET /api/v1/product-registrations/expiring': 'readErp',
   'POST /api/v1/warehouses': 'writeMasterData',
   'GET /api/v1/warehouses': 'readErp',
   'GET /api/v1/warehouses/{code}': 'readErp',
