@@ -86,6 +86,32 @@ describe('audit trail', () => {
     expect(future.items).toEqual([]);
   });
 
+  test('a correction shows the record before and after and the reason given', async () => {
+    const gtin = '09506000134352';
+    expect((await api.call('POST', '/api/v1/products', { as: 'qa', body: { gtin, name: 'Stent', model: 'S-1', deviceClass: 'III' } })).status).toBe(201);
+    const patched = await api.call('PATCH', `/api/v1/products/${gtin}`, { as: 'qa', body: { name: 'Coronary stent' }, headers: { 'x-reason': 'name per IFU rev. C' } });
+    expect(patched.status).toBe(200);
+    const { items } = await trail(`?entity=product&entityId=${gtin}`);
+    const correction = items.find((e) => e.action !== 'product.create')!;
+    expect(correction).toMatchObject({
+      actor: 'qa',
+      before: expect.objectContaining({ name: 'Stent' }),
+      after: expect.objectContaining({ name: 'Coronary stent' }),
+      reason: 'name per IFU rev. C',
+      chainSeq: expect.any(Number),
+    });
+  });
+
+  test('a refused write leaves no entry and the chain unchanged', async () => {
+    const [before] = await api.db.sql`select chain_seq, hash from audit_chain_head`;
+    const entries = await api.count('audit_trail');
+    const duplicate = await api.call('POST', '/api/v1/users', { body: { username: 'auditor.one', password: 'long enough password', roles: ['viewer'] } });
+    expect(duplicate.status).toBe(409);
+    expect(await api.count('audit_trail')).toBe(entries);
+    const [after] = await api.db.sql`select chain_seq, hash from audit_chain_head`;
+    expect(after).toEqual(before);
+  });
+
   test('is readable by admin, qa and viewer only, and refuses a bad filter naming it', async () => {
     for (const role of ['warehouse', 'sales'] as const) {
       expect((await api.call('GET', '/api/v1/audit-trail', { as: role })).status).toBe(403);
