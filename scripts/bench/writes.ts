@@ -6,6 +6,7 @@
 // small lots commissioned (5 serials, a ledger event) and inspections (a ledger
 // event). Latency is timed from sending to the full answer; any non-2xx is an error.
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,15 +71,32 @@ export async function benchWrites(clients = 50, requestsPerClient = 40): Promise
     cleanups.unshift(() => node.stop());
     await waitUntilReady(node, 180_000);
 
-    const send = async (method: string, pathname: string, body: unknown, token?: string) => {
-      const res = await fetch(`${node.baseUrl}${pathname}`, {
-        method,
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(body),
+    // Plain node:http with one keep-alive connection per client: the load generator shares the CPUs with the node.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+    cleanups.unshift(async () => agent.destroy());
+    const base = new URL(node.baseUrl);
+    const send = (method: string, pathname: string, body: unknown, token?: string) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const payload = Buffer.from(JSON.stringify(body));
+        const req = http.request(
+          {
+            agent,
+            host: base.hostname,
+            port: base.port,
+            method,
+            path: pathname,
+            headers: { 'content-type': 'application/json', 'content-length': payload.length, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end(payload);
       });
-      const text = await res.text();
-      return { status: res.status, text };
-    };
     const login = await send('POST', '/api/v1/auth/token', { username: 'admin', password });
     if (login.status !== 200) throw new Error(`admin token: ${login.status} ${login.text}`);
     const token = (JSON.parse(login.text) as { accessToken: string }).accessToken;
