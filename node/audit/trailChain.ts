@@ -40,7 +40,13 @@ export interface ChainVerification {
   /** Entries written before the chain existed (migration 0009), outside it. */
   legacyEntries: number;
   /** Ledger checkpoints compared with the recomputed chain. */
-  checkpoints: { checked: number; lastLedgerSeq: number | null; lastChainSeq: number | null };
+  checkpoints: {
+    checked: number;
+    lastLedgerSeq: number | null;
+    lastChainSeq: number | null;
+    /** The last chain position whose checkpoint is anchored on chain: entries up to it cannot change unnoticed. */
+    anchoredChainSeq: number | null;
+  };
   /** The first failures found (at most 50), in chain order. */
   failures: ChainFailure[];
 }
@@ -174,13 +180,18 @@ export async function verifyAuditChain(sql: Sql, participant: string): Promise<C
     order by a.id limit ${MAX_FAILURES}`;
   for (const row of unchained) fail({ problem: 'unchained-entry', auditId: row.id, detail: `audit entry ${row.id} is not in the chain` });
   const [legacy] = await sql<{ n: number }[]>`select count(*)::int as n from audit_trail where id <= ${head.legacy_max_id}`;
+  const [anchored] = await sql<{ to_seq: number | null }[]>`select max(to_seq) as to_seq from anchor_batches where participant = ${participant}`;
+  let anchoredChainSeq: number | null = null;
+  for (const [chainSeq, checkpoint] of checkpoints) {
+    if (anchored.to_seq !== null && checkpoint.ledgerSeq <= anchored.to_seq && chainSeq < expectedSeq) anchoredChainSeq = Math.max(anchoredChainSeq ?? 0, chainSeq);
+  }
 
   return {
     valid: failures.length === 0,
     entries,
     head: { chainSeq: head.chain_seq, hash: head.hash, auditId: head.audit_id },
     legacyEntries: legacy.n,
-    checkpoints: { checked, lastLedgerSeq: lastCheckpoint?.ledgerSeq ?? null, lastChainSeq: lastCheckpoint?.chainSeq ?? null },
+    checkpoints: { checked, lastLedgerSeq: lastCheckpoint?.ledgerSeq ?? null, lastChainSeq: lastCheckpoint?.chainSeq ?? null, anchoredChainSeq },
     failures,
   };
 }

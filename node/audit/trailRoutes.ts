@@ -56,7 +56,12 @@ const Verification = z
     entries: z.number().int(),
     head: z.object({ chainSeq: z.number().int(), hash: z.string(), auditId: z.number().int().nullable() }),
     legacyEntries: z.number().int().openapi({ description: 'entries written before the chain existed' }),
-    checkpoints: z.object({ checked: z.number().int(), lastLedgerSeq: z.number().int().nullable(), lastChainSeq: z.number().int().nullable() }),
+    checkpoints: z.object({
+      checked: z.number().int(),
+      lastLedgerSeq: z.number().int().nullable(),
+      lastChainSeq: z.number().int().nullable(),
+      anchoredChainSeq: z.number().int().nullable().openapi({ description: 'the last chain position whose checkpoint event is anchored' }),
+    }),
     failures: z.array(Failure),
   })
   .openapi('AuditChainVerification');

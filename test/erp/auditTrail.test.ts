@@ -165,7 +165,7 @@ describe('audit trail', () => {
     expect(bundle.envelope.event['medtrace:auditCheckpoint']).toEqual({ chainSeq: head.chain_seq, hash: head.hash, auditId: head.audit_id });
 
     const result = await verify();
-    expect(result).toMatchObject({ valid: true, checkpoints: { checked: 1, lastLedgerSeq: made!.ledgerSeq, lastChainSeq: head.chain_seq } });
+    expect(result).toMatchObject({ valid: true, checkpoints: { checked: 1, lastLedgerSeq: made!.ledgerSeq, lastChainSeq: head.chain_seq, anchoredChainSeq: head.chain_seq } });
 
     const more = await api.call('POST', '/api/v1/users', { body: { username: 'after.checkpoint', password: 'long enough password', roles: ['viewer'] } });
     expect(more.status).toBe(201);

@@ -231,7 +231,7 @@ describe('the whole path', () => {
     expect(cp.bundle.envelope.event['medtrace:auditCheckpoint']).toMatchObject({ chainSeq: checkpoint!.chainSeq, hash: checkpoint!.hash });
     await verifyBundle(cp.bundle, { provider: api.chain.provider });
     const verification = await ok(await api.call('GET', '/api/v1/audit-trail/verify', { as: 'qa' }), 200, 'verify');
-    expect(verification).toMatchObject({ valid: true, checkpoints: { checked: 1 } });
+    expect(verification).toMatchObject({ valid: true, checkpoints: { checked: 1, anchoredChainSeq: checkpoint!.chainSeq } });
   }, 120_000);
 
   test('the audit trail shows who, before/after and why for the path’s writes', async () => {
