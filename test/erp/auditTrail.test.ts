@@ -5,7 +5,7 @@
 // gets anchored, so even a recomputed chain cannot pass for the anchored one.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { verifyBundle } from '../../sdk';
-import { auditChainHash } from '../../node/auth/auditTrail';
+import { auditChainHash, recordAudits } from '../../node/auth/auditTrail';
 import { appendAuditCheckpoint, AUDIT_CHECKPOINT_BIZSTEP, startAuditCheckpoints } from '../../node/audit/trailChain';
 import { readProblem, startTestApp, type TestApp } from '../support/app';
 
@@ -140,6 +140,24 @@ describe('audit trail', () => {
     const result = await verify();
     expect(result).toMatchObject({ valid: true, entries: links.length, head: { chainSeq: links.length, hash: prev }, failures: [] });
     expect(await api.count('audit_trail')).toBe(links.length);
+  });
+
+  test('bulk entries (recordAudits) are written and chained in the order given, exactly as single ones', async () => {
+    const entries = [
+      { actor: 'importer', action: 'product.create', entity: 'bulk', entityId: 'B-1', after: { gtin: '1', cost: 12.5, tags: ['a', 'é'] }, reason: 'file x.csv' },
+      { actor: 'importer', action: 'product.create', entity: 'bulk', entityId: 'B-2', before: null, after: { nested: { n: 1e21, z: 0.1 } } },
+      { actor: 'importer', action: 'lot.opening_stock', entity: 'bulk', entityId: 'B-3', after: 'text', ledgerSeq: 1, requestId: 'req-1' },
+    ];
+    await api.db.sql.begin((tx) => recordAudits(tx, entries));
+    const rows = await api.db.sql`
+      select a.entity_id, a.before, a.after, a.reason, a.request_id, a.ledger_seq, c.chain_seq
+      from audit_trail a join audit_chain c on c.audit_id = a.id where a.entity = 'bulk' order by a.id`;
+    expect(rows.map((r) => r.entity_id)).toEqual(['B-1', 'B-2', 'B-3']);
+    expect(rows.map((r) => r.chain_seq)).toEqual([rows[0].chain_seq, rows[0].chain_seq + 1, rows[0].chain_seq + 2]);
+    expect(rows[0]).toMatchObject({ before: null, after: entries[0].after, reason: 'file x.csv', request_id: null, ledger_seq: null });
+    expect(rows[1]).toMatchObject({ before: null, after: { nested: { n: 1e21, z: 0.1 } } });
+    expect(rows[2]).toMatchObject({ after: 'text', ledger_seq: 1, request_id: 'req-1' });
+    expect((await verify()).valid).toBe(true);
   });
 
   test('puts the chain head into the ledger as a checkpoint event, only when the trail moved, and the event gets anchored', async () => {
