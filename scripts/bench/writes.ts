@@ -5,22 +5,14 @@
 // (keep-alive); the mix is products (master data, audit only), partners,
 // small lots commissioned (5 serials, a ledger event) and inspections (a ledger
 // event). Latency is timed from sending to the full answer; any non-2xx is an error.
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gtinCheckDigit } from '../../sdk';
-import { startLocalChain } from '../../node/chain/localChain';
-import { createThrowawayDatabase } from '../../node/db/throwaway';
-import { compileContracts } from '../cli/contracts';
-import { spawnNode, waitUntilReady } from '../cli/nodeProcess';
-import { pickPort } from '../cli/ports';
+import { startBenchNode, BENCH_COMPANY_PREFIX } from './benchNode';
 import { type BenchResult, fmt, log } from './measure';
 
 export const WRITES_P95_TARGET_MS = 20;
-const PREFIX = '0614141';
+const PREFIX = BENCH_COMPANY_PREFIX;
 const KINDS = ['product', 'partner', 'lot', 'inspection'] as const;
 type Kind = (typeof KINDS)[number];
 /** Share of each kind in the mix, out of 20. */
@@ -37,43 +29,12 @@ function percentile(sorted: number[], p: number): number {
 }
 
 export async function benchWrites(clients = 50, requestsPerClient = 40): Promise<BenchResult[]> {
-  const serverUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
-  const databaseKind = serverUrl ? 'PostgreSQL server' : 'embedded PGlite';
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medtrace-bench-'));
-  const cleanups: (() => Promise<void>)[] = [async () => fs.rmSync(dir, { recursive: true, force: true })];
+  const node = await startBenchNode('writes');
+  const { databaseKind } = node;
+  const password = node.adminPassword;
+  // Plain node:http with one keep-alive connection per client: the load generator shares the CPUs with the node.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
   try {
-    compileContracts(log);
-    log(`writes: starting a local chain and a node on ${databaseKind}…`);
-    const chain = await startLocalChain({ port: await pickPort(0), dir: path.join(dir, 'chain') });
-    cleanups.unshift(() => chain.stop());
-    let databaseUrl: string | undefined;
-    if (serverUrl) {
-      const database = await createThrowawayDatabase(serverUrl, 'medtrace_bench_');
-      databaseUrl = database.url;
-      cleanups.unshift(() => database.drop());
-    }
-    const password = `bench-${randomBytes(8).toString('hex')}`;
-    const node = spawnNode({
-      output: path.join(dir, 'node.log'),
-      env: {
-        PORT: String(await pickPort(0)),
-        HOST: '127.0.0.1',
-        DATA_DIR: path.join(dir, 'node'),
-        DATABASE_URL: databaseUrl,
-        CHAIN_RPC_URL: chain.rpcUrl,
-        CHAIN_DEPLOYMENT: chain.deploymentPath,
-        PARTICIPANT_NAME: 'Bench Medical',
-        GS1_COMPANY_PREFIX: PREFIX,
-        MEDTRACE_ADMIN_PASSWORD: password,
-        LOG_LEVEL: 'warn',
-      },
-    });
-    cleanups.unshift(() => node.stop());
-    await waitUntilReady(node, 180_000);
-
-    // Plain node:http with one keep-alive connection per client: the load generator shares the CPUs with the node.
-    const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
-    cleanups.unshift(async () => agent.destroy());
     const base = new URL(node.baseUrl);
     const send = (method: string, pathname: string, body: unknown, token?: string) =>
       new Promise<{ status: number; text: string }>((resolve, reject) => {
@@ -176,6 +137,7 @@ export async function benchWrites(clients = 50, requestsPerClient = 40): Promise
       { group: 'writes', name: 'mixed API writes, errors', value: errors.length, unit: 'errors', target: '= 0', meets: errors.length === 0, note: `of ${all.length} requests; ${fmt(all.length / seconds)} requests/s` },
     ];
   } finally {
-    for (const cleanup of cleanups) await cleanup().catch((err: Error) => log(`cleanup: ${err.message}`));
+    agent.destroy();
+    await node.stop();
   }
 }
