@@ -7,7 +7,7 @@ import { ACCESS } from '../auth/roles';
 import type { Sql } from '../db';
 import type { AppEnv } from '../http/env';
 import { bearerAuth } from '../http/router';
-import { isoDateSchema, problemResponses } from '../http/schemas';
+import { expiryHorizonQuerySchema, problemResponses } from '../http/schemas';
 import { todayIso } from '../partners/qualification';
 
 export interface ExpiringRegistration {
@@ -56,16 +56,7 @@ const expiringRoute = createRoute({
   security: bearerAuth,
   middleware: [requireRole(...ACCESS.readErp)] as const,
   request: {
-    query: z.object({
-      days: z
-        .string()
-        .regex(/^\d{1,4}$/, 'must be a whole number of days 0-3650')
-        .transform(Number)
-        .refine((n) => n <= 3650, 'must be a whole number of days 0-3650')
-        .optional()
-        .openapi({ type: 'string', example: '30' }),
-      date: isoDateSchema.optional(),
-    }),
+    query: expiryHorizonQuerySchema,
   },
   responses: {
     200: { description: 'earliest expiry first', content: { 'application/json': { schema: z.object({ items: z.array(ExpiringRegistrationSchema) }) } } },

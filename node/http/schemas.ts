@@ -116,3 +116,15 @@ export function decodeCursor(cursor: string | undefined, parts: number): string[
 }
 
 export const DEFAULT_PAGE_SIZE = 50;
+
+/** `?days=&date=` of the "expiring within `days` of `date`" reports (days 0-3650; both optional). */
+export const expiryHorizonQuerySchema = z.object({
+  days: z
+    .string()
+    .regex(/^\d{1,4}$/, 'must be a whole number of days 0-3650')
+    .transform(Number)
+    .refine((n) => n <= 3650, 'must be a whole number of days 0-3650')
+    .optional()
+    .openapi({ type: 'string', example: '30' }),
+  date: isoDateSchema.optional(),
+});
