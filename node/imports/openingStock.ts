@@ -6,13 +6,13 @@
 // quarantine bin through H4's receiveIntoStock (bin rules, journal), and ONE
 // receiving event per lot lands in the ledger, in the same transaction.
 import { z } from '@hono/zod-openapi';
-import { lotUri, type EpcisEvent } from '../../sdk';
+import type { EpcisEvent } from '../../sdk';
 import type { Tx } from '../db';
 import { isoDateSchema, gtinSchema, lotSchema, serialSchema } from '../http/schemas';
 import { ProblemError } from '../http/problem';
 import { appendEvent, type LedgerContext } from '../ledger/append';
 import { receiveIntoStock } from '../inventory';
-import { unitUris } from '../lots/events';
+import { unitsOrLotQuantity } from '../lots/events';
 import { cell, numberCell, readTable, sortErrors, validateRow, type ImportError } from './table';
 
 export const OPENING_STOCK_COLUMNS = ['gtin', 'lot', 'productionDate', 'expiry', 'serial', 'quantity', 'warehouse', 'bin', 'supplierLot'] as const;
@@ -175,9 +175,7 @@ export function openingStockEvent(
     disposition: 'sellable_not_accessible',
     eventTime: time.eventTime,
     eventTimeZoneOffset: time.eventTimeZoneOffset,
-    ...(lot.serials.length > 0
-      ? { epcList: unitUris(lot.gtin, lot.serials) }
-      : { quantityList: [{ epcClass: lotUri(lot.gtin, lot.lot), quantity: lot.quantity, uom: 'EA' }] }),
+    ...unitsOrLotQuantity(lot.gtin, lot.lot, lot),
     'medtrace:lot': {
       gtin: lot.gtin,
       lot: lot.lot,

@@ -1,6 +1,6 @@
 // The commissioning event of a lot (DESIGN 4, vectors/bundle-v1.json): an
 // EPCIS ObjectEvent ADD naming every unit by its EPC URI, with the lot's data.
-import { encodeDigitalLinkValue, unitUri, type EpcisEvent } from '../../sdk';
+import { encodeDigitalLinkValue, lotUri, unitUri, type EpcisEvent } from '../../sdk';
 
 /**
  * The units' EPC URIs (`unitUri`). unitUri re-checks the GTIN and the serial on every call;
@@ -13,6 +13,20 @@ export function unitUris(gtin: string, serials: readonly string[]): string[] {
   const prefix = first.slice(0, first.length - encodeDigitalLinkValue(serials[0]).length);
   if (!prefix.endsWith(`/01/${gtin}/21/`)) throw new Error(`unexpected unit URI layout: ${first}`);
   return serials.map((serial) => prefix + encodeDigitalLinkValue(serial));
+}
+
+/**
+ * What an event names: serialised goods as an `epcList` of unit EPC URIs, lot-controlled
+ * goods as a `quantityList` of the lot's class.
+ */
+export function unitsOrLotQuantity(
+  gtin: string,
+  lot: string,
+  goods: { serials?: readonly string[]; quantity: number },
+): Pick<EpcisEvent, 'epcList' | 'quantityList'> {
+  return goods.serials && goods.serials.length > 0
+    ? { epcList: unitUris(gtin, goods.serials) }
+    : { quantityList: [{ epcClass: lotUri(gtin, lot), quantity: goods.quantity, uom: 'EA' }] };
 }
 
 export function commissioningEvent(

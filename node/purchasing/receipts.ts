@@ -4,14 +4,14 @@
 // created quarantined (origin received), its stock goes into the default
 // quarantine bin, and a receiving event lists the certificates' SHA-256 — all
 // in the caller's write transaction.
-import { lotUri, sha256, toHex, type EpcisEvent } from '../../sdk';
+import { sha256, toHex, type EpcisEvent } from '../../sdk';
 import { assertProductRegistered } from '../catalog/registration';
 import type { Sql, Tx } from '../db';
 import { ProblemError, problems } from '../http/problem';
 import type { WriteScope } from '../http/writes';
 import { defaultBin, receiveIntoStock } from '../inventory';
 import { appendEvent, type LedgerContext } from '../ledger/append';
-import { unitUris } from '../lots/events';
+import { unitsOrLotQuantity } from '../lots/events';
 import { assertPartnerQualified } from '../partners/qualification';
 import { findPurchaseOrder, lockLines, type PurchaseOrder } from './orders';
 
@@ -91,9 +91,7 @@ export function receivingEvent(
     disposition: 'sellable_not_accessible',
     eventTime: time.eventTime,
     eventTimeZoneOffset: time.eventTimeZoneOffset,
-    ...(line.serials && line.serials.length > 0
-      ? { epcList: unitUris(line.gtin, line.serials) }
-      : { quantityList: [{ epcClass: lotUri(line.gtin, line.lot), quantity: line.quantity, uom: 'EA' }] }),
+    ...unitsOrLotQuantity(line.gtin, line.lot, line),
     bizTransactionList: [{ type: 'po', bizTransaction: `urn:medtrace:po:${refs.poId}` }],
     'medtrace:lot': {
       gtin: line.gtin,
