@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from './app';
 import { bootstrapAdmin } from './auth/users';
-import { connectChain, ensureRegistered } from './chain';
+import { connectChain, ensureRegistered, loadSigningKey } from './chain';
+import { createDirectory } from './peers/directory';
 import { ConfigError, loadConfig } from './config';
 import type { NodeContext } from './context';
 import { migrate, openDatabase } from './db';
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
     chain,
     participant: chain.address,
     chainId: chain.chainId,
+    signingKey: await loadSigningKey(config.dataDir),
+    directory: createDirectory(chain),
     log: log.child({ participant: chain.address }),
   };
   const worker = config.anchorWorker

@@ -35,8 +35,18 @@ export const ACCESS = {
   fulfilOrders: ['admin', 'warehouse'],
   /** read KPIs and the audit trail */
   readReports: ['admin', 'qa', 'viewer'],
-  /** read the ledger and proof bundles (until auditor tokens exist) */
+  /** read the ledger and proof bundles as the node's own staff (auditors use an auditor token) */
   readAudit: ['admin'],
+  /** the participant's network settings: signing key rotation, endpoint, auditor tokens */
+  manageNetwork: ['admin'],
+  /** issue, update and close a recall (issuing needs an e-signature) */
+  issueRecalls: ['admin', 'qa'],
+  /** read shipment notices, reconciliation, recalls, traces */
+  readNetwork: EVERYONE,
+  /** resolve a reconciliation item (shipped vs received) */
+  reconcile: ['admin', 'warehouse', 'sales'],
+  /** record a unit used on a patient (dispensing) */
+  dispenseUnits: ['admin', 'warehouse'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof ACCESS;

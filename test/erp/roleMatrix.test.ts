@@ -7,8 +7,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ACCESS, type Permission } from '../../node/auth/roles';
 import { startTestApp, TEST_ROLES, type TestApp } from '../support/app';
 
-/** `public`: no token needed; otherwise the permission the operation needs. */
-type Rule = Permission | 'public';
+/**
+ * `public`: no token needed; `peer`: only another node's peer JWT (/peer/v1, DESIGN 6), so
+ * every staff token is 401; otherwise the staff permission the operation needs.
+ */
+type Rule = Permission | 'public' | 'peer';
 
 const MATRIX: Record<string, Rule> = {
   // operations of the node
@@ -183,6 +186,14 @@ describe('role matrix', () => {
     for (const op of operations) {
       const rule = MATRIX[op.key];
       if (rule === undefined) continue;
+      if (rule === 'peer') {
+        for (const role of TEST_ROLES) {
+          const res = await api.call(op.method, op.url, { as: role, body: op.method === 'GET' ? undefined : {} });
+          await res.arrayBuffer();
+          if (res.status !== 401) mismatches.push(`${op.key} as ${role}: ${res.status}, expected 401 (a peer route takes no staff token)`);
+        }
+        continue;
+      }
       for (const role of TEST_ROLES) {
         const res = await api.call(op.method, op.url, { as: role, body: op.method === 'GET' ? undefined : {} });
         await res.arrayBuffer();

@@ -5,17 +5,22 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { createApp } from '../../node/app';
 import { bootstrapAdmin, insertUser } from '../../node/auth/users';
 import { connectChain } from '../../node/chain/client';
+import { loadSigningKey } from '../../node/chain/keys';
 import { ensureRegistered } from '../../node/chain/register';
 import { loadConfig } from '../../node/config';
 import type { NodeContext } from '../../node/context';
 import type { Role } from '../../node/http/env';
 import { createLogger } from '../../node/http/logger';
 import { startAnchorWorker, type AnchorWorker } from '../../node/ledger/anchorWorker';
+import { createDirectory } from '../../node/peers/directory';
 import { startTestChain, type TestChain } from './chain';
 import { freshDatabase, type TestDatabase } from './database';
+import { freePort } from './ports';
 
 export const ADMIN_PASSWORD = 'fixture-admin-password';
 export const STAFF_PASSWORD = 'fixture-staff-password';
@@ -35,6 +40,13 @@ export interface TestAppOptions {
   gs1CompanyPrefix?: string;
   /** Extra configuration (environment variable names, as loadConfig reads them). */
   env?: Record<string, string>;
+  /** A chain shared with other test apps (not stopped by close()); omitted: a chain of its own. */
+  chain?: TestChain;
+  /**
+   * Serve the app over real HTTP on a free port of 127.0.0.1 (PUBLIC_URL, and so the
+   * registry's endpoint, is that URL), so other nodes can call it. Default false.
+   */
+  listen?: boolean;
 }
 
 export interface TestApp {
@@ -42,6 +54,8 @@ export interface TestApp {
   app: ReturnType<typeof createApp>;
   db: TestDatabase;
   chain: TestChain;
+  /** The base URL when started with `listen` (PUBLIC_URL); undefined otherwise. */
+  url?: string;
   /** Bearer tokens of `admin` and of one user per other role (`qa`, `warehouse`, `sales`, `viewer`, username = role). */
   tokens: Record<Role, string>;
   /** The token of a user holding (only) `role`: the standard one, or with `username` a new user of that role (password STAFF_PASSWORD). */
@@ -55,18 +69,25 @@ export interface TestApp {
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const chain = await startTestChain();
+  const ownChain = !options.chain;
+  const chain = options.chain ?? (await startTestChain());
   let db: TestDatabase | undefined;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'medtrace-api-'));
   let worker: AnchorWorker | undefined;
+  let server: ReturnType<typeof serve> | undefined;
+  const stopChain = () => (ownChain ? chain.stop() : Promise.resolve());
+  const closeServer = () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   try {
     db = await freshDatabase();
+    const port = options.listen ? await freePort() : undefined;
+    const url = port === undefined ? undefined : `http://127.0.0.1:${port}`;
     const config = loadConfig({
       DATA_DIR: dataDir,
       CHAIN_RPC_URL: chain.rpcUrl,
       CHAIN_DEPLOYMENT: chain.deploymentPath,
       EVENT_TIME_ZONE_OFFSET: '+08:00',
       LOG_LEVEL: 'silent',
+      ...(url ? { PUBLIC_URL: url } : {}),
       ...(options.register === false ? {} : { GS1_COMPANY_PREFIX: options.gs1CompanyPrefix ?? '9506000' }),
       ...options.env,
     });
@@ -82,9 +103,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       chain: chainClient,
       participant: chainClient.address,
       chainId: chainClient.chainId,
+      signingKey: await loadSigningKey(dataDir),
+      directory: createDirectory(chainClient),
       log: createLogger('silent'),
     };
     const app = createApp(ctx);
+    if (port !== undefined) {
+      await new Promise<void>((resolve) => {
+        server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, (_info: AddressInfo) => resolve());
+      });
+    }
     await bootstrapAdmin(db.sql, { password: ADMIN_PASSWORD });
     const sql = db.sql;
     await sql.begin(async (tx) => {
@@ -145,6 +173,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       app,
       db: database,
       chain,
+      url,
       tokens,
       as,
       call,
@@ -154,17 +183,19 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       },
       anchorAll,
       async close() {
+        await closeServer();
         await worker?.stop();
         chainClient.close();
         await database.close();
-        await chain.stop();
+        await stopChain();
         fs.rmSync(dataDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
+    await closeServer();
     await worker?.stop();
     await db?.close();
-    await chain.stop();
+    await stopChain();
     fs.rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
