@@ -52,6 +52,8 @@ const STOCK_MOVE_OF: Partial<Record<LotStatus, { from: readonly string[]; to: st
   released: { from: ['quarantine'], to: 'qualified' },
   quarantined: { from: ['qualified'], to: 'quarantine' },
   rejected: { from: ['quarantine', 'qualified'], to: 'nonconforming' },
+  // A recall (node/recalls) takes released stock off the shelf: back into quarantine.
+  recalled: { from: ['qualified'], to: 'quarantine' },
 };
 
 /** The write scope changeLotStatus needs: performWrite's WriteScope fits. */
