@@ -1,5 +1,6 @@
 // The per-request variables every route may read (set by the app's middleware).
 import type { StaffAuth } from '../auth/tokens';
+import type { PeerInfo } from '../peers/directory';
 import type { Logger } from './logger';
 
 export const STAFF_ROLES = ['admin', 'qa', 'warehouse', 'sales', 'viewer'] as const;
@@ -18,5 +19,7 @@ export interface AppEnv {
     /** Token checks for requireRole (set once for the whole app). */
     auth: StaffAuth;
     user: StaffUser;
+    /** The calling participant of a /peer/v1 route (set by requirePeer). */
+    peer: PeerInfo;
   };
 }
