@@ -11,7 +11,7 @@ import type { Sql, Tx } from '../db';
 import { ProblemError } from '../http/problem';
 
 /** The meanings a signature may state (the signatures table's check constraint). */
-export const SIGNATURE_MEANINGS = ['approved', 'released', 'reviewed', 'rejected', 'closed', 'issued', 'verified'] as const;
+export const SIGNATURE_MEANINGS = ['approved', 'released', 'reviewed', 'rejected', 'closed', 'issued', 'verified', 'recalled'] as const;
 export type SignatureMeaning = (typeof SIGNATURE_MEANINGS)[number];
 
 /** The `signature` member of a request body that needs an e-signature. */
