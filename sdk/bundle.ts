@@ -10,6 +10,7 @@ import { isHash32, toHex } from './hex';
 import { assertEnvelope, eventLeaf, type LedgerEnvelope } from './ledger';
 import { verifyInclusion, type InclusionProof } from './merkle';
 import { isUnitSetRef, UNIT_SET_FIELDS, verifyUnitInSet, type UnitSetField } from './unitSet';
+import type { VerificationCache } from './verificationCache';
 
 export const BUNDLE_VERSION = 1;
 
@@ -62,6 +63,12 @@ export interface VerifyBundleOptions extends HashOptions {
   provider: Provider;
   /** The ParticipantRegistry address; read from the AnchorLog's registry() when omitted. */
   registry?: string;
+  /**
+   * Reuse chain reads across verifications (createVerificationCache): immutable facts
+   * (chain id, batch root/from/to, the anchoring receipt, the registry address) forever,
+   * the participant's registry status for at most 2 s. Use one cache per chain.
+   */
+  cache?: VerificationCache;
 }
 
 // ---------------------------------------------------------------------------
@@ -260,10 +267,11 @@ function chainReadError(cause: unknown, notThere: MedtraceErrorCode, message: st
   });
 }
 
-async function checkNetwork(provider: Provider, { anchor }: ProofBundle): Promise<void> {
+async function checkNetwork(provider: Provider, { anchor }: ProofBundle, cache?: VerificationCache): Promise<void> {
   let chainId: bigint;
   try {
-    chainId = (await provider.getNetwork()).chainId;
+    const load = async () => (await provider.getNetwork()).chainId;
+    chainId = await (cache ? cache.chainIdOf(provider, load) : load());
   } catch (cause) {
     throw new MedtraceError('CHAIN_UNAVAILABLE', `the provider's network could not be read: ${(cause as Error).message}`, { cause });
   }
@@ -274,10 +282,19 @@ async function checkNetwork(provider: Provider, { anchor }: ProofBundle): Promis
   }
 }
 
-async function checkBatchOnChain(anchorLog: Contract, { anchor }: ProofBundle): Promise<void> {
+/** `load()` through the cache when there is one (`ttlMs` undefined = immutable). */
+function cached<T>(cache: VerificationCache | undefined, key: string, load: () => Promise<T>, ttlMs?: number): Promise<T> {
+  return cache ? cache.remember(key, load, ttlMs) : load();
+}
+
+async function checkBatchOnChain(anchorLog: Contract, { anchor }: ProofBundle, cache?: VerificationCache): Promise<void> {
   let root: string, from: bigint, to: bigint;
   try {
-    [root, from, to] = await anchorLog.getBatch(anchor.participant, anchor.batch);
+    // A batch, once anchored, never changes (AnchorLog is append-only).
+    [root, from, to] = await cached(cache, `batch:${anchor.chainId}:${anchor.anchorLog}:${anchor.participant}:${anchor.batch}`, async () => {
+      const [r, f, t] = await anchorLog.getBatch(anchor.participant, anchor.batch);
+      return [String(r), BigInt(f), BigInt(t)] as const;
+    });
   } catch (cause) {
     throw chainReadError(
       cause,
@@ -302,10 +319,37 @@ function txMismatch(message: string, field = 'anchor.txHash'): never {
   throw new MedtraceError('TX_MISMATCH', message, { field });
 }
 
-async function checkAnchorTransaction(provider: Provider, { anchor }: ProofBundle): Promise<void> {
+/** What verification needs of a mined transaction's receipt. */
+interface ReceiptFacts {
+  blockNumber: number;
+  status: number | null;
+  logs: { address: string; topics: readonly string[]; data: string }[];
+}
+
+class NoReceipt extends Error {}
+
+async function readReceipt(provider: Provider, txHash: string, chainId: number, cache?: VerificationCache): Promise<ReceiptFacts | null> {
+  try {
+    // A mined receipt never changes on a chain with finality (QBFT); a missing one is asked again.
+    return await cached(cache, `receipt:${chainId}:${txHash}`, async () => {
+      const receipt = await provider.getTransactionReceipt(txHash);
+      if (!receipt) throw new NoReceipt();
+      return {
+        blockNumber: receipt.blockNumber,
+        status: receipt.status,
+        logs: receipt.logs.map((log) => ({ address: log.address, topics: [...log.topics], data: log.data })),
+      };
+    });
+  } catch (cause) {
+    if (cause instanceof NoReceipt) return null;
+    throw cause;
+  }
+}
+
+async function checkAnchorTransaction(provider: Provider, { anchor }: ProofBundle, cache?: VerificationCache): Promise<void> {
   let receipt;
   try {
-    receipt = await provider.getTransactionReceipt(anchor.txHash);
+    receipt = await readReceipt(provider, anchor.txHash, anchor.chainId, cache);
   } catch (cause) {
     throw chainReadError(cause, 'TX_MISMATCH', `transaction ${anchor.txHash} could not be read`, 'anchor.txHash');
   }
@@ -340,12 +384,23 @@ async function checkNotRevoked(
   anchorLog: Contract,
   registryAddress: string | undefined,
   { anchor }: ProofBundle,
+  cache?: VerificationCache,
 ): Promise<void> {
   let status: bigint, invalidFromBatch: bigint;
   try {
-    const address: string = registryAddress ?? (await anchorLog.registry());
+    const address: string =
+      registryAddress ?? (await cached(cache, `registry:${anchor.chainId}:${anchor.anchorLog}`, async () => String(await anchorLog.registry())));
     const registry = new Contract(address, REGISTRY_ABI, provider);
-    [status, invalidFromBatch] = await registry.statusOf(anchor.participant);
+    // The status can change (suspension, revocation): reused for at most cache.statusTtlMs.
+    [status, invalidFromBatch] = await cached(
+      cache,
+      `status:${anchor.chainId}:${address.toLowerCase()}:${anchor.participant}`,
+      async () => {
+        const [s, i] = await registry.statusOf(anchor.participant);
+        return [BigInt(s), BigInt(i)] as const;
+      },
+      cache?.statusTtlMs,
+    );
   } catch (cause) {
     throw chainReadError(cause, 'PARTICIPANT_INACTIVE', `the registry status of ${anchor.participant} could not be read`, 'anchor.participant');
   }
@@ -369,13 +424,13 @@ async function checkNotRevoked(
  * revocation of the participant. Throws a MedtraceError naming what failed.
  */
 export async function verifyBundle(input: unknown, opts: VerifyBundleOptions): Promise<VerifiedBundle> {
-  const { provider, registry, ...hashOpts } = opts;
+  const { provider, registry, cache, ...hashOpts } = opts;
   const bundle = parseBundle(input);
   const result = verifyParsedOffline(bundle, hashOpts);
   const anchorLog = new Contract(bundle.anchor.anchorLog, ANCHOR_LOG_ABI, provider);
-  await checkNetwork(provider, bundle);
-  await checkBatchOnChain(anchorLog, bundle);
-  await checkAnchorTransaction(provider, bundle);
-  await checkNotRevoked(provider, anchorLog, registry, bundle);
+  await checkNetwork(provider, bundle, cache);
+  await checkBatchOnChain(anchorLog, bundle, cache);
+  await checkAnchorTransaction(provider, bundle, cache);
+  await checkNotRevoked(provider, anchorLog, registry, bundle, cache);
   return result;
 }

@@ -7,6 +7,7 @@ export * from './merkle';
 export * from './unitSet';
 export * from './ledger';
 export * from './bundle';
+export * from './verificationCache';
 export * from './chain';
 export * from './client';
 export * from './gs1';

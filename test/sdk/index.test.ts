@@ -8,7 +8,7 @@ describe('the SDK entry', () => {
       'inclusionProof', 'verifyInclusion', 'eventLeaf', 'verifyBundle', 'verifyBundleOffline', 'parseBundle',
       'sha256', 'merkleLevels', 'MerkleTree', 'buildUnitSet', 'unitProof', 'verifyUnitInSet', 'replaceUnitSets',
       'envelopeCanonicalBytes', 'createNodeClient', 'MedtraceError', 'isMedtraceError', 'toHex', 'fromHex',
-      'validateGtin', 'unitUri', 'lotUri',
+      'validateGtin', 'unitUri', 'lotUri', 'createVerificationCache',
     ];
     for (const name of names) expect(typeof (sdk as Record<string, unknown>)[name], name).toBe('function');
     expect(sdk.UNIT_SET_FIELDS).toEqual(['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList']);
