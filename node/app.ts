@@ -28,6 +28,7 @@ import { purchasingRoutes } from './purchasing/routes';
 import { signatureRoutes } from './signatures/routes';
 import { qualityRoutes } from './quality/routes';
 import { salesRoutes } from './orders/salesRoutes';
+import { peerRoutes } from './peers/routes';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Commissioning a lot carries its serials: 32 MB is about a million of them. */
@@ -54,6 +55,12 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
     bearerFormat: 'JWT',
     description: 'a staff token from POST /api/v1/auth/token',
   });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'peerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: "another node's peer token: EdDSA JWT with the caller's key in the header (jwk), iss/aud addresses, htm/htu, jti, 60 s",
+  });
 
   app.route('/', opsRoutes(ctx, metrics));
   app.route('/', authRoutes(ctx));
@@ -71,6 +78,7 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   app.route('/', auditTrailRoutes(ctx));
   app.route('/', labelRoutes(ctx));
   app.route('/', reportRoutes(ctx));
+  app.route('/', peerRoutes(ctx));
 
   app.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',
