@@ -130,6 +130,11 @@ const MATRIX: Record<string, Rule> = {
   'GET /audit/v1/events/{seq}': 'readAudit',
   'GET /audit/v1/events': 'readAudit',
   'GET /audit/v1/anchors': 'readAudit',
+  // peers and the participant's network settings
+  'GET /peer/v1/whoami': 'peer',
+  'GET /api/v1/participant': 'readNetwork',
+  'POST /api/v1/participant/rotate-key': 'manageNetwork',
+  'POST /api/v1/participant/endpoint': 'manageNetwork',
 };
 
 /** A value for a path parameter that passes its format check but names nothing (404 at most). */
