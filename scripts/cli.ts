@@ -9,8 +9,9 @@ import { nodeCommand } from './cli/node';
 import { demoCommand } from './cli/demo';
 import { verifyCommand } from './cli/verify';
 import { registerCommand } from './cli/register';
+import { identityCommand } from './cli/identity';
 
-const COMMANDS: Command[] = [chainCommand, nodeCommand, demoCommand, registerCommand, verifyCommand];
+const COMMANDS: Command[] = [chainCommand, nodeCommand, demoCommand, registerCommand, verifyCommand, identityCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
