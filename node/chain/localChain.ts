@@ -20,6 +20,8 @@ export interface LocalChainOptions {
   dir: string;
   /** Startup timeout in ms (default 60,000). */
   timeoutMs?: number;
+  /** A base fee of 0 from the first block (as Besu QBFT with zeroBaseFee): zero-price transactions are mined. */
+  zeroFee?: boolean;
 }
 
 export interface LocalChain {
@@ -38,7 +40,7 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
   const log = fs.openSync(path.join(options.dir, 'hardhat.log'), 'a');
   const tsxCli = require.resolve('tsx/cli', { paths: [repoRoot] });
   // detached: its own process group, so stop() also ends tsx's child node process.
-  const child = spawn(process.execPath, [tsxCli, path.join(__dirname, 'hardhatNode.ts'), '--port', String(port)], {
+  const child = spawn(process.execPath, [tsxCli, path.join(__dirname, 'hardhatNode.ts'), '--port', String(port), ...(options.zeroFee ? ['--zero-fee'] : [])], {
     cwd: repoRoot,
     detached: true,
     stdio: ['ignore', log, log],
