@@ -35,12 +35,17 @@ export function ensureArtifacts(): void {
   if (result.status !== 0 || !hasArtifacts()) throw new Error('compiling the contracts failed');
 }
 
-export async function startTestChain(): Promise<TestChain> {
+export interface TestChainOptions {
+  /** A base fee of 0 from the first block, like Besu QBFT with zeroBaseFee (for test/support/besuProxy.ts). */
+  zeroFee?: boolean;
+}
+
+export async function startTestChain(options: TestChainOptions = {}): Promise<TestChain> {
   ensureArtifacts();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medtrace-chain-'));
   let chain;
   try {
-    chain = await startLocalChain({ port: await freePort(), dir });
+    chain = await startLocalChain({ port: await freePort(), dir, zeroFee: options.zeroFee });
   } catch (error) {
     fs.rmSync(dir, { recursive: true, force: true });
     throw error;
