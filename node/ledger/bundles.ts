@@ -27,15 +27,16 @@ export interface BundleChain {
 
 /**
  * The proof bundle of event `seq` of this node's participant, disclosing `unit` (a Digital
- * Link, element string or EPC URI) when given; null while the event is not anchored.
- * Throws BundleError for an unknown seq or a unit that is not in the event.
+ * Link, element string or EPC URI) or each of several units when given; null while the
+ * event is not anchored. Throws BundleError for an unknown seq or a unit that is not in the event.
  */
-export async function buildBundle(sql: Sql, chain: BundleChain, seq: number, unit?: string): Promise<ProofBundle | null> {
+export async function buildBundle(sql: Sql, chain: BundleChain, seq: number, unit?: string | readonly string[]): Promise<ProofBundle | null> {
   const participant = chain.address.toLowerCase();
   const [event] = await sql`select envelope, salt from ledger_events where participant = ${participant} and seq = ${seq}`;
   if (!event) throw new BundleError('unknown-seq', `no event with seq ${seq} in the ledger of ${participant}`);
 
-  const units: BundleUnit[] = unit === undefined ? [] : [await proveUnit(sql, participant, seq, unit)];
+  const units: BundleUnit[] =
+    unit === undefined ? [] : typeof unit === 'string' ? [await proveUnit(sql, participant, seq, unit)] : await proveUnits(sql, participant, seq, unit);
 
   const [batch] = await sql`
     select batch, from_seq, to_seq, root, tx_hash, block_number, root_matches from anchor_batches
@@ -100,4 +101,25 @@ async function proveUnit(sql: Sql, participant: string, seq: number, unit: strin
   if (built.root !== set.root) throw new Error(`stored unit set ${field} of event ${seq} does not hash to its root`);
   const proof = unitProof(built, uri);
   return { field, uri, proof: proof.proof };
+}
+
+/**
+ * Proofs for many units of one event: each unit set of the event is rebuilt once (not once
+ * per unit). Units are de-duplicated; the proofs come in the order of the URIs' first mention.
+ */
+async function proveUnits(sql: Sql, participant: string, seq: number, units: readonly string[]): Promise<BundleUnit[]> {
+  const uris = [...new Set(units.map(normaliseUnit))];
+  if (uris.length === 0) return [];
+  const sets = await sql`select field, root, uris from ledger_unit_sets where participant = ${participant} and seq = ${seq} order by field`;
+  const built = sets.map((set) => {
+    const field = set.field as UnitSetField;
+    const unitSet = buildUnitSet(set.uris as string[], { field });
+    if (unitSet.root !== set.root) throw new Error(`stored unit set ${field} of event ${seq} does not hash to its root`);
+    return { field, unitSet, members: new Set(set.uris as string[]) };
+  });
+  return uris.map((uri) => {
+    const set = built.find((candidate) => candidate.members.has(uri));
+    if (!set) throw new BundleError('unit-not-in-event', `${uri} is not a unit of event ${seq}`);
+    return { field: set.field, uri, proof: unitProof(set.unitSet, uri).proof };
+  });
 }
