@@ -7,6 +7,7 @@ import { todayDate } from '../inventory/availability';
 import type { LedgerContext } from '../ledger/append';
 import { appendEvent } from '../ledger/append';
 import type { Order } from '../orders/orders';
+import { enqueueShipmentNotice } from '../network/outbox';
 import { shippingEvent, type ShippedLine } from './events';
 
 export interface Shipment {
@@ -114,6 +115,8 @@ export async function shipOrder(
   const { seq } = await appendEvent(tx, options.ledger, event);
   await tx`update shipments set ledger_seq = ${seq} where id = ${shipmentId}`;
   await tx`update stock_moves set ledger_seq = ${seq} where ref_type = 'shipment' and ref_id = ${String(shipmentId)}`;
+  // A customer running a node gets the shipment notice (ASN) with pedigree, once the event is anchored.
+  await enqueueShipmentNotice(tx, { shipmentId, customerId: order.customerId });
   return {
     id: shipmentId,
     orderId: order.id,
