@@ -15,6 +15,7 @@ import { createLogger } from './http/logger';
 import { startAnchorWorker } from './ledger/anchorWorker';
 import { startExpiryJob } from './lots/expiry';
 import { startAuditCheckpoints } from './audit/trailChain';
+import { startOutbox } from './network/outbox';
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
@@ -84,6 +85,9 @@ async function main(): Promise<void> {
     log: ctx.log,
   });
 
+  // Messages owed to other nodes (shipment notices, …): delivered and retried until they answer 2xx.
+  const outbox = startOutbox(ctx, { log: ctx.log });
+
   const app = createApp(ctx);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
     log.info('listening', { url: `http://${info.address}:${info.port}`, docs: `http://${info.address}:${info.port}/docs` });
@@ -111,6 +115,7 @@ async function main(): Promise<void> {
       await auditCheckpoints.stop();
       await worker?.stop();
       await expiryJob.stop();
+      await outbox.stop();
       chain.close();
       await db.close();
       log.info('stopped');
