@@ -29,6 +29,7 @@ import { signatureRoutes } from './signatures/routes';
 import { qualityRoutes } from './quality/routes';
 import { salesRoutes } from './orders/salesRoutes';
 import { peerRoutes } from './peers/routes';
+import { noticeRoutes } from './network/noticeRoutes';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Commissioning a lot carries its serials: 32 MB is about a million of them. */
@@ -79,6 +80,7 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   app.route('/', labelRoutes(ctx));
   app.route('/', reportRoutes(ctx));
   app.route('/', peerRoutes(ctx));
+  app.route('/', noticeRoutes(ctx));
 
   app.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',
@@ -102,6 +104,6 @@ function bodyLimits(): MiddlewareHandler<AppEnv> {
   const big = limited(LOT_BODY_LIMIT);
   const normal = limited(DEFAULT_BODY_LIMIT);
   // A receipt carries serials and certificate files (base64) too.
-  const isBig = (path: string) => path === '/api/v1/lots' || /^\/api\/v1\/purchase-orders\/[^/]+\/receipts$/.test(path);
+  const isBig = (path: string) => path === '/api/v1/lots' || path === '/peer/v1/notices' || /^\/api\/v1\/purchase-orders\/[^/]+\/receipts$/.test(path);
   return (c, next) => (c.req.method === 'POST' && isBig(c.req.path) ? big : normal)(c, next);
 }
