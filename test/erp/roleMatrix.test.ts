@@ -135,6 +135,10 @@ const MATRIX: Record<string, Rule> = {
   'GET /api/v1/participant': 'readNetwork',
   'POST /api/v1/participant/rotate-key': 'manageNetwork',
   'POST /api/v1/participant/endpoint': 'manageNetwork',
+  // shipment notices between nodes
+  'POST /peer/v1/notices': 'peer',
+  'GET /api/v1/notices': 'readNetwork',
+  'GET /api/v1/notices/{id}': 'readNetwork',
 };
 
 /** A value for a path parameter that passes its format check but names nothing (404 at most). */
