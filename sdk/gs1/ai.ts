@@ -19,7 +19,7 @@ export interface AiSpec {
   readonly target?: keyof Gs1Data;
 }
 
-function spec(
+export function spec(
   ai: string,
   format: AiSpec['format'],
   length: number,
@@ -54,10 +54,13 @@ export function aiSpec(ai: string): AiSpec | undefined {
   return BY_AI.get(ai);
 }
 
-/** The AI at the start of raw data; the table is prefix-free, so the first match is the AI. */
-export function matchAi(text: string, offset: number): AiSpec | undefined {
+/** Looks an AI up in one table: the unit table (aiSpec) or the case table (sdk/gs1/case.ts). */
+export type AiLookup = (ai: string) => AiSpec | undefined;
+
+/** The AI at the start of raw data; the tables are prefix-free, so the first match is the AI. */
+export function matchAi(text: string, offset: number, lookup: AiLookup = aiSpec): AiSpec | undefined {
   for (const length of [2, 3, 4]) {
-    const found = BY_AI.get(text.slice(offset, offset + length));
+    const found = lookup(text.slice(offset, offset + length));
     if (found) return found;
   }
   return undefined;
@@ -82,7 +85,7 @@ function checkDigits(value: string, s: AiSpec, field: string): void {
 }
 
 /** Checks one AI value and returns what Gs1Data holds for it (an ISO date for dates). */
-function checkValue(element: AiElement, s: AiSpec, options: Gs1Options): string {
+export function checkValue(element: AiElement, s: AiSpec, options: Gs1Options): string {
   const field = aiField(s.ai);
   const { value } = element;
   switch (s.format) {

@@ -16,7 +16,7 @@ const QUALIFIER_ORDER = ['22', '10', '21'];
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
 const utf8 = new TextEncoder();
 
-function decode(value: string, field: string): string {
+export function decode(value: string, field: string): string {
   try {
     return decodeURIComponent(value);
   } catch (cause) {
@@ -94,15 +94,21 @@ function queryElements(query: string): AiElement[] {
   return out;
 }
 
-export function parseDigitalLink(uri: string, options: Gs1Options = {}): Gs1Data {
+/** The path and query of an http(s) URI with a valid host. */
+export function splitUri(uri: string): { path: string; query: string } {
   const match = typeof uri === 'string' ? URI.exec(uri) : null;
   if (!match) throw gs1Invalid('uri', 'not an http(s) URI');
   const [, , host, path, query] = match;
   if (!HOST.test(host)) throw gs1Invalid('uri', 'the URI has no valid host');
-  return assembleGs1Data([...pathElements(path), ...queryElements(query ?? '')], options);
+  return { path, query: query ?? '' };
 }
 
-function checkResolver(resolver: string): string {
+export function parseDigitalLink(uri: string, options: Gs1Options = {}): Gs1Data {
+  const { path, query } = splitUri(uri);
+  return assembleGs1Data([...pathElements(path), ...queryElements(query)], options);
+}
+
+export function checkResolver(resolver: string): string {
   const match = typeof resolver === 'string' ? URI.exec(resolver) : null;
   if (!match || match[4] !== undefined || resolver.includes('#') || !HOST.test(match[2])) {
     throw gs1Invalid('resolver', 'must be an http(s) URL without query or fragment, e.g. https://id.gs1.org');

@@ -1,7 +1,7 @@
 // GS1 element strings in the two forms people and scanners produce: raw, with FNC1 sent as
 // GS (ASCII 29) after variable-length values, and bracketed HRI `(01)…(17)…(10)…`.
 
-import { aiField, aiSpec, assembleGs1Data, matchAi, type AiElement } from './ai';
+import { aiField, aiSpec, assembleGs1Data, matchAi, type AiElement, type AiLookup } from './ai';
 import { checkGs1Data } from './data';
 import { gs1Invalid } from './invalid';
 import type { Gs1Data, Gs1Options } from './types';
@@ -13,12 +13,17 @@ const AI_OPENER = /^\([0-9]{2,4}\)/;
 
 /** Raw element string data (symbology identifier already removed). */
 export function parseRawElementString(text: string, options: Gs1Options = {}): Gs1Data {
+  return assembleGs1Data(rawElements(text, aiSpec), options);
+}
+
+/** The (AI, value) pairs of raw data, AIs looked up in one table; values not yet checked. */
+export function rawElements(text: string, lookup: AiLookup): AiElement[] {
   const elements: AiElement[] = [];
   let pos = text.startsWith(GS) ? 1 : 0; // some scanners send the leading FNC1 as GS
   if (pos >= text.length) throw gs1Invalid('input', 'element string is empty');
   while (pos < text.length) {
     if (text[pos] === GS) throw gs1Invalid('input', `empty element: two separators in a row at offset ${pos}`);
-    const s = matchAi(text, pos);
+    const s = matchAi(text, pos, lookup);
     if (!s) {
       const head = text.slice(pos, pos + 4);
       const field = /^[0-9]{2}/.test(head) ? aiField(head.slice(0, 2)) : 'input';
@@ -43,7 +48,7 @@ export function parseRawElementString(text: string, options: Gs1Options = {}): G
     if (text[pos] === GS) pos += 1;
     elements.push({ ai: s.ai, value });
   }
-  return assembleGs1Data(elements, options);
+  return elements;
 }
 
 /**
@@ -51,6 +56,11 @@ export function parseRawElementString(text: string, options: Gs1Options = {}): G
  * one is written `\(` (the GS1 Barcode Syntax Engine's escape), which toElementString emits.
  */
 export function parseBracketedElementString(text: string, options: Gs1Options = {}): Gs1Data {
+  return assembleGs1Data(bracketedElements(text, aiSpec), options);
+}
+
+/** The (AI, value) pairs of bracketed HRI, AIs looked up in one table; values not yet checked. */
+export function bracketedElements(text: string, lookup: AiLookup): AiElement[] {
   const elements: AiElement[] = [];
   let pos = 0;
   if (text.length === 0) throw gs1Invalid('input', 'element string is empty');
@@ -58,7 +68,7 @@ export function parseBracketedElementString(text: string, options: Gs1Options = 
     const opener = AI_OPENER.exec(text.slice(pos, pos + 6));
     if (!opener) throw gs1Invalid('input', `expected an AI in brackets such as (01) at offset ${pos}`);
     const ai = opener[0].slice(1, -1);
-    if (!aiSpec(ai)) throw gs1Invalid(aiField(ai), `unknown or unsupported AI (${ai})`);
+    if (!lookup(ai)) throw gs1Invalid(aiField(ai), `unknown or unsupported AI (${ai})`);
     pos += opener[0].length;
     let value = '';
     while (pos < text.length) {
@@ -74,10 +84,10 @@ export function parseBracketedElementString(text: string, options: Gs1Options = 
     }
     elements.push({ ai, value });
   }
-  return assembleGs1Data(elements, options);
+  return elements;
 }
 
-function escapeBracketed(value: string): string {
+export function escapeBracketed(value: string): string {
   return value.replace(/\((?=[0-9]{2,4}\))/g, '\\(');
 }
 

@@ -20,3 +20,13 @@ export {
   unitUri,
 } from './digitalLink';
 export { parseElementString, parseGs1 } from './parse';
+export {
+  parseCaseDigitalLink,
+  parseGs1Case,
+  toCaseDigitalLink,
+  toCaseElementString,
+  toRawCaseElementString,
+  validateSscc,
+  type Gs1CaseData,
+} from './case';
+export { sglnUri } from './epc';
