@@ -193,7 +193,7 @@ export function peerRoutes(ctx: NodeContext) {
     const result = await performWrite(c, ctx.sql, input, async ({ audit }) => {
       const rotation = await rotateSigningKey(ctx);
       await audit({
-        action: 'participant.rotate-key',
+        action: 'participant.rotate_key',
         entity: 'participant',
         entityId: ctx.participant,
         before: { keyThumbprint: rotation.previousThumbprint },

@@ -181,3 +181,121 @@ describe('peerFetch', () => {
     await expect(peerFetch({ ...dist.ctx, directory }, maker.ctx.participant, WHOAMI)).rejects.toMatchObject({ reason: 'network' });
   });
 });
+
+describe('participant entry, key rotation, endpoint change', () => {
+  test("GET /api/v1/participant: the node's registry entry, its key matching the registry, its prefixes and chain", async () => {
+    const res = await dist.call('GET', '/api/v1/participant', { as: 'viewer' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown> & { signingKey: { thumbprint: string; matchesRegistry: boolean }; chain: Record<string, unknown> };
+    expect(body).toMatchObject({
+      address: dist.ctx.participant,
+      name: 'Distributor',
+      role: 'distributor',
+      status: 'active',
+      endpoint: dist.url,
+      keyThumbprint: dist.ctx.signingKey.thumbprint,
+      gs1CompanyPrefixes: ['9507000'],
+      chain: { chainId: dist.ctx.chainId, registry: chain.deployment.registry, anchorLog: chain.deployment.anchorLog },
+    });
+    expect(body.signingKey).toMatchObject({ thumbprint: dist.ctx.signingKey.thumbprint, matchesRegistry: true });
+  });
+
+  test('a rotated key is picked up by the peer; a token signed with the old key is refused', async () => {
+    // The maker has the distributor's entry (old thumbprint) in its cache.
+    expect((await peerFetch(dist.ctx, maker.ctx.participant, WHOAMI)).status).toBe(200);
+    const oldKey = { ...dist.ctx.signingKey };
+    const refused = await dist.call('POST', '/api/v1/participant/rotate-key', { as: 'qa', body: {} });
+    expect(refused.status).toBe(403);
+
+    const res = await dist.call('POST', '/api/v1/participant/rotate-key', { body: { reason: 'yearly key rotation' } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const rotation = (await res.json()) as { previousThumbprint: string; thumbprint: string; txHash: string };
+    expect(rotation.previousThumbprint).toBe(oldKey.thumbprint);
+    expect(rotation.thumbprint).not.toBe(oldKey.thumbprint);
+    expect(dist.ctx.signingKey.thumbprint).toBe(rotation.thumbprint);
+    expect((await dist.ctx.directory.get(dist.ctx.participant, { fresh: true })).keyThumbprint).toBe(rotation.thumbprint);
+
+    // Key files: the new one in place, the old one kept.
+    const dataDir = dist.ctx.config.dataDir;
+    const current = JSON.parse(fs.readFileSync(path.join(dataDir, 'signing-key.json'), 'utf8')) as JWK;
+    const previous = JSON.parse(fs.readFileSync(path.join(dataDir, 'signing-key.previous.json'), 'utf8')) as JWK;
+    expect(current.x).toBe(dist.ctx.signingKey.publicJwk.x);
+    expect(previous.x).toBe(oldKey.publicJwk.x);
+    expect(fs.existsSync(path.join(dataDir, 'signing-key.next.json'))).toBe(false);
+
+    // The maker still caches the old thumbprint: it re-reads the registry once and accepts the new key.
+    const after = await peerFetch(dist.ctx, maker.ctx.participant, WHOAMI);
+    expect(after.status).toBe(200);
+    expect(((await after.json()) as { caller: { keyThumbprint: string } }).caller.keyThumbprint).toBe(rotation.thumbprint);
+    await expectRefused(await callMaker(await craftToken({}, { key: oldKey })), 401, 'peer-token-invalid', 'key-thumbprint');
+
+    // In the audit trail, with the reason.
+    const [entry] = await dist.db.sql<{ action: string; reason: string; after: { keyThumbprint: string } }[]>`
+      select action, reason, after from audit_trail where action = 'participant.rotate_key'`;
+    expect(entry).toMatchObject({ action: 'participant.rotate_key', reason: 'yearly key rotation', after: { keyThumbprint: rotation.thumbprint } });
+  });
+
+  test('an endpoint change is picked up by the peer (a stale cached endpoint is re-read once)', async () => {
+    const hits = { one: 0, two: 0 };
+    const serveDist = async (name: keyof typeof hits) => {
+      const port = await freePort();
+      const server = serve({ fetch: (req) => (hits[name]++, dist.app.fetch(req)), port, hostname: '127.0.0.1' });
+      await new Promise((resolve) => server.once('listening', resolve));
+      return { server, url: `http://127.0.0.1:${port}` };
+    };
+    const close = (server: ReturnType<typeof serve>) => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    };
+    const one = await serveDist('one');
+    const two = await serveDist('two');
+    try {
+      expect((await dist.call('POST', '/api/v1/participant/endpoint', { body: { endpoint: 'ftp://x' } })).status).toBe(422);
+      const res = await dist.call('POST', '/api/v1/participant/endpoint', { body: { endpoint: `${one.url}/` } });
+      expect(res.status, await res.clone().text()).toBe(200);
+      expect(await res.json()).toMatchObject({ previousEndpoint: dist.url, endpoint: one.url });
+      maker.ctx.directory.forget(dist.ctx.participant);
+      expect((await peerFetch(maker.ctx, dist.ctx.participant, WHOAMI)).status).toBe(200);
+      expect(hits).toEqual({ one: 1, two: 0 });
+
+      // Moved again; the old address stops answering while the maker still caches it.
+      expect((await dist.call('POST', '/api/v1/participant/endpoint', { body: { endpoint: two.url } })).status).toBe(200);
+      await close(one.server);
+      const moved = await peerFetch(maker.ctx, dist.ctx.participant, WHOAMI);
+      expect(moved.status).toBe(200);
+      expect(hits).toEqual({ one: 1, two: 1 });
+      expect((await maker.ctx.directory.get(dist.ctx.participant)).endpoint).toBe(two.url);
+    } finally {
+      await close(one.server).catch(() => undefined);
+      await close(two.server);
+      // Back where the test app serves.
+      expect((await dist.call('POST', '/api/v1/participant/endpoint', { body: { endpoint: dist.url } })).status).toBe(200);
+      maker.ctx.directory.forget();
+    }
+  });
+});
+
+describe('participant status', () => {
+  test('a suspended caller is 403 participant-not-active; reinstated, it is accepted again', async () => {
+    await asGovernor('suspend', dist.ctx.participant);
+    maker.ctx.directory.forget(dist.ctx.participant); // past the directory's 5 s cache
+    await expectRefused(await peerFetch(dist.ctx, maker.ctx.participant, WHOAMI), 403, 'participant-not-active');
+    // Calling a suspended participant: unavailable, retry later.
+    await expect(peerFetch(maker.ctx, dist.ctx.participant, WHOAMI)).rejects.toMatchObject({ name: 'PeerUnavailableError', reason: 'not-active' });
+    // A suspended node cannot change its entry.
+    await expectRefused(await dist.call('POST', '/api/v1/participant/rotate-key', { body: {} }), 409, 'participant-not-active');
+
+    await asGovernor('reinstate', dist.ctx.participant);
+    maker.ctx.directory.forget(dist.ctx.participant);
+    expect((await peerFetch(dist.ctx, maker.ctx.participant, WHOAMI)).status).toBe(200);
+  });
+
+  test('a revoked caller is 403 participant-not-active', async () => {
+    await asGovernor('revoke', dist.ctx.participant, 1);
+    maker.ctx.directory.forget(dist.ctx.participant);
+    const res = await peerFetch(dist.ctx, maker.ctx.participant, WHOAMI);
+    const problem = await readProblem(res);
+    expect(res.status).toBe(403);
+    expect(problem).toMatchObject({ type: 'https://medtrace.dev/problems/participant-not-active', participantStatus: 'revoked' });
+  });
+});
