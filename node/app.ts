@@ -8,6 +8,7 @@ import { auditRoutes } from './audit/routes';
 import { auditTrailRoutes } from './audit/trailRoutes';
 import { labelRoutes } from './labels/routes';
 import { reportRoutes } from './reports/routes';
+import { recallRoutes } from './recalls/routes';
 import { authRoutes } from './auth/routes';
 import { createStaffAuth } from './auth/tokens';
 import { catalogRoutes } from './catalog/routes';
@@ -81,6 +82,7 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   app.route('/', reportRoutes(ctx));
   app.route('/', peerRoutes(ctx));
   app.route('/', noticeRoutes(ctx));
+  app.route('/', recallRoutes(ctx));
 
   app.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',

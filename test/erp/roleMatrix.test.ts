@@ -139,6 +139,14 @@ const MATRIX: Record<string, Rule> = {
   'POST /peer/v1/notices': 'peer',
   'GET /api/v1/notices': 'readNetwork',
   'GET /api/v1/notices/{id}': 'readNetwork',
+  // recalls
+  'POST /api/v1/recalls': 'issueRecalls',
+  'GET /api/v1/recalls': 'readNetwork',
+  'GET /api/v1/recalls/{id}': 'readNetwork',
+  'POST /api/v1/recalls/{id}/status': 'issueRecalls',
+  'GET /public/v1/recalls/{id}/notice': 'public',
+  'POST /peer/v1/recall-notices': 'peer',
+  'POST /peer/v1/recall-acks': 'peer',
 };
 
 /** A value for a path parameter that passes its format check but names nothing (404 at most). */
