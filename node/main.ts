@@ -16,6 +16,7 @@ import { startAnchorWorker } from './ledger/anchorWorker';
 import { startExpiryJob } from './lots/expiry';
 import { startAuditCheckpoints } from './audit/trailChain';
 import { startOutbox } from './network/outbox';
+import { startRecallWatcher } from './recalls/watcher';
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
@@ -88,6 +89,9 @@ async function main(): Promise<void> {
   // Messages owed to other nodes (shipment notices, …): delivered and retried until they answer 2xx.
   const outbox = startOutbox(ctx, { log: ctx.log });
 
+  // Recalls on the RecallBoard: affected stock quarantined, customers told, acknowledgements sent upstream.
+  const recallWatcher = startRecallWatcher(ctx, { pollMs: 1_000 });
+
   const app = createApp(ctx);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
     log.info('listening', { url: `http://${info.address}:${info.port}`, docs: `http://${info.address}:${info.port}/docs` });
@@ -115,6 +119,7 @@ async function main(): Promise<void> {
       await auditCheckpoints.stop();
       await worker?.stop();
       await expiryJob.stop();
+      await recallWatcher.stop();
       await outbox.stop();
       chain.close();
       await db.close();

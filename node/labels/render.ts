@@ -4,10 +4,13 @@
 // a parenthesis (which bwip-js's bracket parser cannot take) the SDK's raw
 // form after FNC1 in first position, with its GS separators, to `datamatrix`.
 import bwipjs from 'bwip-js/node';
-import { toElementString, toRawElementString, type Gs1Data } from '../../sdk';
+import { toCaseElementString, toElementString, toRawCaseElementString, toRawElementString, type Gs1CaseData, type Gs1Data } from '../../sdk';
 
 export interface LabelContent {
-  data: Gs1Data;
+  /** A unit or lot label's data… */
+  data?: Gs1Data;
+  /** …or a case label's: (00) SSCC, (02) content, (37) count (or (01) + (30)). */
+  caseData?: Gs1CaseData;
   /** Lines of plain text under the element string (product name, dates…). */
   lines?: string[];
 }
@@ -20,12 +23,25 @@ export interface EncoderInput {
 
 /** What goes into the encoder for these data, and the human-readable element string. */
 export function encoderInput(data: Gs1Data): { encoder: EncoderInput; hri: string } {
-  const hri = toElementString(data);
-  const values = [data.lot, data.serial].filter((v): v is string => v !== undefined);
-  if (values.some((value) => /[()]/.test(value))) {
-    return { encoder: { bcid: 'datamatrix', text: `^FNC1${toRawElementString(data)}`, parsefnc: true }, hri };
+  return symbolInput(toElementString(data), () => toRawElementString(data), [data.lot, data.serial]);
+}
+
+/** The same for a case label. */
+export function caseEncoderInput(data: Gs1CaseData): { encoder: EncoderInput; hri: string } {
+  return symbolInput(toCaseElementString(data), () => toRawCaseElementString(data), [data.lot]);
+}
+
+function symbolInput(hri: string, raw: () => string, values: (string | undefined)[]): { encoder: EncoderInput; hri: string } {
+  if (values.some((value) => value !== undefined && /[()]/.test(value))) {
+    return { encoder: { bcid: 'datamatrix', text: `^FNC1${raw()}`, parsefnc: true }, hri };
   }
   return { encoder: { bcid: 'gs1datamatrix', text: hri }, hri };
+}
+
+function contentInput(content: LabelContent): { encoder: EncoderInput; hri: string } {
+  if (content.caseData) return caseEncoderInput(content.caseData);
+  if (content.data) return encoderInput(content.data);
+  throw new Error('a label needs unit, lot or case data');
 }
 
 const SVG_SCALE = 4;
@@ -40,7 +56,7 @@ function escapeXml(text: string): string {
 
 /** An SVG label: the symbol, then the element string and the text lines. */
 export function labelSvg(content: LabelContent): string {
-  const { encoder, hri } = encoderInput(content.data);
+  const { encoder, hri } = contentInput(content);
   const symbol = bwipjs.toSVG({ ...encoder, scale: SVG_SCALE });
   const box = /viewBox="0 0 (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)"/.exec(symbol);
   if (!box) throw new Error('bwip-js returned an SVG without a viewBox');
@@ -68,12 +84,12 @@ export function labelSvg(content: LabelContent): string {
 }
 
 /** The bwip-js options of a PNG label (the element string drawn under the symbol). */
-export function pngOptions(data: Gs1Data) {
-  const { encoder, hri } = encoderInput(data);
+export function pngOptions(content: LabelContent) {
+  const { encoder, hri } = contentInput(content);
   return { ...encoder, scale: PNG_SCALE, includetext: true, alttext: hri, textsize: 8, textxalign: 'center' as const, paddingwidth: 4, paddingheight: 4, backgroundcolor: 'FFFFFF' };
 }
 
 /** A PNG label: the symbol and its element string. */
 export async function labelPng(content: LabelContent): Promise<Buffer> {
-  return bwipjs.toBuffer(pngOptions(content.data));
+  return bwipjs.toBuffer(pngOptions(content));
 }

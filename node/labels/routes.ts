@@ -1,10 +1,11 @@
 // Labels API: GS1 DataMatrix with human-readable text, as SVG or PNG, for a
 // unit (GTIN, production date, expiry, lot, serial), a lot (the same without
-// the serial) and a case (GTIN, lot and count: waits for AI 30 in the SDK).
+// the serial) and a case of one lot: a logistic unit with its SSCC (00), the
+// GTIN of the contained units (02), their count (37), dates and lot.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { Gs1Data } from '../../sdk';
-import { validateLotOrSerial } from '../../sdk';
+import type { Gs1CaseData, Gs1Data } from '../../sdk';
+import { validateLotOrSerial, validateSscc } from '../../sdk';
 import { isMedtraceError } from '../../sdk/errors';
 import { requireRole } from '../auth/requireRole';
 import { ACCESS } from '../auth/roles';
@@ -51,7 +52,19 @@ const CaseQuery = z.object({
     .string()
     .regex(/^[1-9]\d{0,7}$/, 'must be an integer 1-99999999')
     .transform(Number)
-    .openapi({ type: 'string', description: 'units in the case (AI 30)', example: '20' }),
+    .openapi({ type: 'string', description: 'units of the lot in the case (AI 37)', example: '20' }),
+  sscc: z
+    .string()
+    .transform((sscc, ctx) => {
+      try {
+        return validateSscc(sscc, 'sscc');
+      } catch (error) {
+        if (!isMedtraceError(error)) throw error;
+        ctx.addIssue({ code: 'custom', message: error.message });
+        return z.NEVER;
+      }
+    })
+    .openapi({ type: 'string', description: 'the SSCC of the case (AI 00): 18 digits with its check digit', example: '095060001000000012' }),
 });
 
 const imageResponses = {
@@ -90,15 +103,11 @@ const caseLabel = createRoute({
   method: 'get',
   path: '/api/v1/labels/case/{gtin}/{file}',
   tags: ['labels'],
-  summary: 'The label of a case of one lot: GTIN, lot and count (AI 30) — not available until the SDK formats AI 30',
+  summary: 'The label of a case of one lot: GS1 DataMatrix (00)(02)(11)(17)(37)(10) with its text, as {lot}.svg or {lot}.png',
   security: bearerAuth,
   middleware: [requireRole(...ACCESS.readErp)] as const,
   request: { params: LotParams, query: CaseQuery },
-  responses: {
-    ...imageResponses,
-    501: { description: 'the SDK cannot format AI (30) yet', content: { 'application/problem+json': { schema: z.object({}).passthrough() } } },
-    ...problemResponses(401, 403, 404, 422),
-  },
+  responses: { ...imageResponses, ...problemResponses(401, 403, 404, 422) },
 });
 
 interface LotRow {
@@ -121,10 +130,10 @@ async function findLotRow(ctx: NodeContext, gtin: string, lot: string): Promise<
   return row;
 }
 
-async function respond(c: Context<AppEnv>, format: 'svg' | 'png', data: Gs1Data, lines: string[]) {
+async function respond(c: Context<AppEnv>, format: 'svg' | 'png', content: { data?: Gs1Data; caseData?: Gs1CaseData }, lines: string[]) {
   let body: string | Buffer;
   try {
-    body = format === 'svg' ? labelSvg({ data, lines }) : await labelPng({ data, lines });
+    body = format === 'svg' ? labelSvg({ ...content, lines }) : await labelPng({ ...content, lines });
   } catch (error) {
     if (isMedtraceError(error)) throw problems.invalidIdentifier(error.message, error.field);
     // bwip-js refuses what it cannot encode with a message naming the rule.
@@ -148,7 +157,7 @@ export function labelRoutes(ctx: NodeContext) {
     const lot = await findLotRow(ctx, gtin, unit.lot);
     if (!lot) throw problems.notFound(`no lot ${unit.lot} of GTIN ${gtin}`, 'file');
     const data: Gs1Data = { gtin, lot: unit.lot, serial: file.value, expiry: isoDate(lot.expiry), productionDate: isoDate(lot.production_date) };
-    return respond(c, file.format, data, [productLine(lot), `LOT ${unit.lot}  SN ${file.value}`, `MFG ${data.productionDate}  EXP ${data.expiry}`]) as never;
+    return respond(c, file.format, { data }, [productLine(lot), `LOT ${unit.lot}  SN ${file.value}`, `MFG ${data.productionDate}  EXP ${data.expiry}`]) as never;
   });
 
   app.openapi(lotLabel, async (c) => {
@@ -156,21 +165,22 @@ export function labelRoutes(ctx: NodeContext) {
     const lot = await findLotRow(ctx, gtin, file.value);
     if (!lot) throw problems.notFound(`no lot ${file.value} of GTIN ${gtin}`, 'file');
     const data: Gs1Data = { gtin, lot: file.value, expiry: isoDate(lot.expiry), productionDate: isoDate(lot.production_date) };
-    return respond(c, file.format, data, [productLine(lot), `LOT ${file.value}`, `MFG ${data.productionDate}  EXP ${data.expiry}`]) as never;
+    return respond(c, file.format, { data }, [productLine(lot), `LOT ${file.value}`, `MFG ${data.productionDate}  EXP ${data.expiry}`]) as never;
   });
 
   app.openapi(caseLabel, async (c) => {
     const { gtin, file } = c.req.valid('param');
+    const { quantity, sscc } = c.req.valid('query');
     const lot = await findLotRow(ctx, gtin, file.value);
     if (!lot) throw problems.notFound(`no lot ${file.value} of GTIN ${gtin}`, 'file');
-    // The count goes in AI (30); every GS1 element string comes from the SDK, which does not format AI (30) yet.
-    throw new ProblemError(
-      501,
-      'case-label-unavailable',
-      'Case labels are not available yet',
-      'a case label carries the count in AI (30), and the SDK does not format AI (30) element strings yet',
-      { field: 'quantity' },
-    );
+    // The case is a logistic unit, not a trade item of its own: its contents in (02) and (37), with the SSCC.
+    const caseData: Gs1CaseData = { sscc, content: gtin, count: quantity, lot: file.value, expiry: isoDate(lot.expiry), productionDate: isoDate(lot.production_date) };
+    return respond(c, file.format, { caseData }, [
+      productLine(lot),
+      `SSCC ${sscc}`,
+      `CONTENT ${gtin}  COUNT ${quantity}  LOT ${file.value}`,
+      `MFG ${caseData.productionDate}  EXP ${caseData.expiry}`,
+    ]) as never;
   });
 
   return app;

@@ -1,10 +1,10 @@
 // Labels through HTTP: GS1 DataMatrix with human-readable text as SVG and PNG
-// for a unit and a lot. No DataMatrix decoder is at hand, so the symbol is
+// for a unit, a lot and a case. No DataMatrix decoder is at hand, so the symbol is
 // compared with what bwip-js draws for the SDK's element string itself.
 import { inflateSync } from 'node:zlib';
 import bwipjs from 'bwip-js/node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { toElementString, toRawElementString } from '../../sdk';
+import { parseGs1Case, toCaseElementString, toElementString, toRawCaseElementString, toRawElementString } from '../../sdk';
 import { readProblem, startTestApp, type TestApp } from '../support/app';
 
 const GTIN = '09506000134352';
@@ -149,11 +149,65 @@ describe('lot labels', () => {
 });
 
 describe('case labels', () => {
-  test('are refused with 501 until the SDK formats AI (30), naming why', async () => {
-    const res = await api.call('GET', `/api/v1/labels/case/${GTIN}/${LOT}.svg?quantity=20`);
-    expect(res.status).toBe(501);
-    const problem = await readProblem(res);
-    expect(problem.type).toBe('https://medtrace.dev/problems/case-label-unavailable');
-    expect(problem.detail).toMatch(/AI \(30\)/);
+  const SSCC = '095060001000000012';
+  const CASE = { sscc: SSCC, content: GTIN, count: 20, lot: LOT, expiry: UNIT.expiry, productionDate: UNIT.productionDate };
+
+  test('SVG: the DataMatrix of the SDK case element string (00)(02)(11)(17)(37)(10), with SSCC, content and count as text', async () => {
+    const res = await api.call('GET', `/api/v1/labels/case/${GTIN}/${LOT}.svg?quantity=20&sscc=${SSCC}`, { as: 'warehouse' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    const hri = toCaseElementString(CASE);
+    expect(hri).toBe('(00)095060001000000012(02)09506000134352(11)261120(17)291130(37)20(10)L2611A');
+    const svg = await res.text();
+    expect(svg).toContain(`>${hri}</text>`);
+    expect(svg).toContain(`SSCC ${SSCC}`);
+    expect(svg).toContain('COUNT 20');
+    expect(svg).toContain(`<path d="${symbolPath({ bcid: 'gs1datamatrix', text: hri })}"`);
+    // The symbol reads back, through the SDK, as the same case.
+    expect(parseGs1Case(toRawCaseElementString(CASE))).toEqual(CASE);
+  });
+
+  test('PNG: the very image bwip-js draws for the case element string', async () => {
+    const res = await api.call('GET', `/api/v1/labels/case/${GTIN}/${LOT}.png?quantity=20&sscc=${SSCC}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    const png = Buffer.from(await res.arrayBuffer());
+    const hri = toCaseElementString(CASE);
+    const expected = await bwipjs.toBuffer({
+      bcid: 'gs1datamatrix',
+      text: hri,
+      scale: 4,
+      includetext: true,
+      alttext: hri,
+      textsize: 8,
+      textxalign: 'center',
+      paddingwidth: 4,
+      paddingheight: 4,
+      backgroundcolor: 'FFFFFF',
+    });
+    expect(decodePng(png).pixelsOk).toBe(true);
+    expect(png.equals(expected)).toBe(true);
+  });
+
+  test('a lot with parentheses goes in raw form after FNC1', async () => {
+    const res = await api.call('GET', `/api/v1/labels/case/${GTIN}/${encodeURIComponent('A(B)7')}.svg?quantity=5&sscc=${SSCC}`);
+    expect(res.status).toBe(200);
+    const data = { ...CASE, lot: 'A(B)7', count: 5 };
+    expect(await res.text()).toContain(`<path d="${symbolPath({ bcid: 'datamatrix', text: `^FNC1${toRawCaseElementString(data)}`, parsefnc: true })}"`);
+  });
+
+  test('a bad SSCC check digit, a missing SSCC or quantity is 422 naming the parameter; an unknown lot 404', async () => {
+    const bad = await api.call('GET', `/api/v1/labels/case/${GTIN}/${LOT}.svg?quantity=20&sscc=095060001000000018`);
+    expect(bad.status).toBe(422);
+    const problem = await readProblem(bad);
+    expect(problem.field).toBe('sscc');
+    expect(problem.detail).toContain('wrong check digit');
+    const missing = await api.call('GET', `/api/v1/labels/case/${GTIN}/${LOT}.svg?quantity=20`);
+    expect(missing.status).toBe(422);
+    expect((await readProblem(missing)).field).toBe('sscc');
+    const zero = await api.call('GET', `/api/v1/labels/case/${GTIN}/${LOT}.svg?quantity=0&sscc=${SSCC}`);
+    expect(zero.status).toBe(422);
+    expect((await readProblem(zero)).field).toBe('quantity');
+    expect((await api.call('GET', `/api/v1/labels/case/${GTIN}/NOLOT.svg?quantity=20&sscc=${SSCC}`)).status).toBe(404);
   });
 });
