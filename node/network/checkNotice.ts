@@ -133,6 +133,9 @@ export async function checkNotice(ctx: CheckContext, notice: ShipmentNotice, opt
       const ship = shipping.evidence!;
       if (ship.participant !== sender) return ['wrong-sender', `the shipping event is by ${ship.participant}, not by the sender ${sender}`];
       if (ship.event.bizStep !== 'shipping') return ['unit-not-shipped', `the shipping bundle holds a ${String(ship.event.bizStep)} event, not shipping`];
+      if (!namesShipment(ship.event, notice.shipmentId)) {
+        return ['unit-not-shipped', `the shipping event is not the event of shipment ${notice.shipmentId} (its desadv business transaction differs)`];
+      }
       const shippedLots = eventLotClasses(ship.event);
       if (uri) {
         if (!ship.units.includes(uri)) return ['unit-not-shipped', `${what} is not disclosed in the shipping event`];
@@ -222,6 +225,13 @@ function handedOver(
     if (handedOver(shipped.participant, owner, covers, byRef, depth + 1, new Set(seen))) return true;
   }
   return false;
+}
+
+/** The shipping event names the notice's shipment as its desadv (one shipping event is not noticed twice under two ids). */
+function namesShipment(event: VerifiedEvidence['event'], shipmentId: number): boolean {
+  const list = event.bizTransactionList;
+  if (!Array.isArray(list)) return false;
+  return list.some((t: { type?: unknown; bizTransaction?: unknown }) => t?.type === 'desadv' && t.bizTransaction === `urn:medtrace:shipment:${shipmentId}`);
 }
 
 /** Whether RecallBoard holds an open recall of the lot (or of all lots of the GTIN). */
