@@ -164,6 +164,19 @@ export async function assertReleasable(tx: Tx, lot: LockedLot, today: string): P
       { field: 'lot', inspectionId: Number(inspection.id) },
     );
   }
+  // A nonconformance still open on the lot (no disposition decided yet) stops the release.
+  const open = await tx<{ id: string; severity: string; description: string }[]>`
+    select id, severity, description from nonconformances
+    where gtin = ${lot.gtin} and lot = ${lot.lot} and status = 'open'
+    order by id`;
+  if (open.length > 0) {
+    const ids = open.map((nc) => Number(nc.id));
+    throw problems.conflict(
+      'open-nonconformance',
+      `lot ${lot.lot} of GTIN ${lot.gtin} has open nonconformance ${ids.map((id) => `#${id}`).join(', ')} (${open[0].severity}: ${open[0].description.slice(0, 200)}); disposition it before the lot is released`,
+      { field: 'lot', nonconformanceId: ids[0], nonconformanceIds: ids },
+    );
+  }
   return { id: Number(inspection.id), kind, result: 'pass', ledgerSeq: Number(inspection.ledger_seq) };
 }
 

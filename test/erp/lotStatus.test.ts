@@ -87,6 +87,10 @@ describe('release', () => {
     expect(res.status).toBe(409);
     expect((await readProblem(res)).type).toMatch(/inspection-failed$/);
     expect(await counts()).toEqual(before);
+    // The failed inspection opened a nonconformance: QA decides it (rework) so that a passed re-inspection can release the lot.
+    const [nc] = await api.db.sql<{ id: string }[]>`select id from nonconformances where gtin = ${GTIN} and lot = 'R1' and status = 'open'`;
+    const decided = await api.call('POST', `/api/v1/nonconformances/${nc.id}/disposition`, { as: 'qa', body: { disposition: 'rework', reason: 'units reworked' } });
+    expect(decided.status).toBe(200);
   });
 
   test('an incoming inspection does not release a commissioned lot', async () => {
