@@ -1,9 +1,8 @@
 // Audit API: the participant's ledger, its anchors, and the proof bundle of any
-// anchored event (optionally disclosing one of its units). Read with an admin
-// token until auditor tokens exist.
+// anchored event (optionally disclosing one of its units). Read with an
+// auditor token holding the scope `ledger`, or a staff token with readAudit.
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireRole } from '../auth/requireRole';
-import { ACCESS } from '../auth/roles';
+import { requireAudit } from '../auditors/tokens';
 import { lastAnchoredTo } from '../chain/anchorLog';
 import type { NodeContext } from '../context';
 import { ProblemError, problems } from '../http/problem';
@@ -65,7 +64,7 @@ const getEvent = createRoute({
   tags: ['audit'],
   summary: 'The proof bundle of one ledger event, disclosing one of its units when asked',
   security: bearerAuth,
-  middleware: [requireRole(...ACCESS.readAudit)] as const,
+  middleware: [requireAudit('ledger')] as const,
   request: { params: SeqParam, query: UnitQuery },
   responses: {
     200: { description: 'anchored: its proof bundle', content: { 'application/json': { schema: BundleResponse } } },
@@ -79,7 +78,7 @@ const listEvents = createRoute({
   tags: ['audit'],
   summary: 'The ledger, in seq order',
   security: bearerAuth,
-  middleware: [requireRole(...ACCESS.readAudit)] as const,
+  middleware: [requireAudit('ledger')] as const,
   request: { query: pageQuerySchema },
   responses: {
     200: { description: 'a page of ledger entries', content: { 'application/json': { schema: pageOf(LedgerEntry) } } },
@@ -93,7 +92,7 @@ const listAnchors = createRoute({
   tags: ['audit'],
   summary: 'The anchored batches, in batch order',
   security: bearerAuth,
-  middleware: [requireRole(...ACCESS.readAudit)] as const,
+  middleware: [requireAudit('ledger')] as const,
   request: { query: pageQuerySchema },
   responses: {
     200: { description: 'a page of batches', content: { 'application/json': { schema: pageOf(AnchorBatch) } } },
