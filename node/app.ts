@@ -9,6 +9,9 @@ import { auditTrailRoutes } from './audit/trailRoutes';
 import { labelRoutes } from './labels/routes';
 import { reportRoutes } from './reports/routes';
 import { recallRoutes } from './recalls/routes';
+import { auditorAuditRoutes } from './auditors/auditRoutes';
+import { auditorTokenRoutes } from './auditors/routes';
+import { createAuditorAuth } from './auditors/tokens';
 import { authRoutes } from './auth/routes';
 import { createStaffAuth } from './auth/tokens';
 import { catalogRoutes } from './catalog/routes';
@@ -43,10 +46,12 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   const metrics = createHttpMetrics();
   registerLedgerMetrics(metrics.registry, ctx);
   const auth = createStaffAuth(ctx.sql, { issuer: `urn:medtrace:node:${ctx.participant}` });
+  const auditors = createAuditorAuth(ctx);
 
   app.use('*', requestContext(ctx.log, metrics));
   app.use('*', async (c, next) => {
     c.set('auth', auth);
+    c.set('auditors', auditors);
     await next();
   });
   app.use('*', bodyLimits());
@@ -80,6 +85,8 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   app.route('/', auditTrailRoutes(ctx));
   app.route('/', labelRoutes(ctx));
   app.route('/', reportRoutes(ctx));
+  app.route('/', auditorTokenRoutes(ctx));
+  app.route('/', auditorAuditRoutes(ctx));
   app.route('/', peerRoutes(ctx));
   app.route('/', noticeRoutes(ctx));
   app.route('/', recallRoutes(ctx));
