@@ -130,6 +130,12 @@ const MATRIX: Record<string, Rule> = {
   'GET /audit/v1/events/{seq}': 'readAudit',
   'GET /audit/v1/events': 'readAudit',
   'GET /audit/v1/anchors': 'readAudit',
+  'GET /audit/v1/report': 'readAudit',
+  'GET /audit/v1/export/epcis': 'readAudit',
+  'GET /audit/v1/trace/forward': 'readAudit',
+  'POST /api/v1/auditor-tokens': 'manageNetwork',
+  'GET /api/v1/auditor-tokens': 'manageNetwork',
+  'POST /api/v1/auditor-tokens/{id}/revoke': 'manageNetwork',
   // peers and the participant's network settings
   'GET /peer/v1/whoami': 'peer',
   'GET /api/v1/participant': 'readNetwork',
