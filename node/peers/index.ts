@@ -19,6 +19,6 @@ export {
   PEER_TOKEN_TTL_S,
 } from './token';
 export type { CheckedToken, PeerTokenClaims, PeerTokenRule } from './token';
-export { rotateSigningKey, updateOwnEndpoint, NEXT_SIGNING_KEY_FILE, PREVIOUS_SIGNING_KEY_FILE } from './participant';
+export { finishPendingKeyRotation, rotateSigningKey, updateOwnEndpoint, NEXT_SIGNING_KEY_FILE, PREVIOUS_SIGNING_KEY_FILE } from './participant';
 export type { EndpointChange, KeyRotation } from './participant';
 export { peerRoutes } from './routes';

@@ -110,6 +110,33 @@ export function updateOwnEndpoint(ctx: Ctx, endpoint: string): Promise<EndpointC
   });
 }
 
+/**
+ * At start, before the signing key is loaded: a rotation interrupted between the
+ * registry transaction and the file swap leaves signing-key.next.json behind. If
+ * the registry holds its thumbprint, the swap is finished ('completed'); otherwise
+ * the new key never reached the registry and is dropped ('discarded').
+ */
+export async function finishPendingKeyRotation(
+  chain: Pick<NodeContext['chain'], 'contracts' | 'address'>,
+  dataDir: string,
+): Promise<'none' | 'completed' | 'discarded'> {
+  const nextFile = path.join(dataDir, NEXT_SIGNING_KEY_FILE);
+  if (!fs.existsSync(nextFile)) return 'none';
+  const next = JSON.parse(fs.readFileSync(nextFile, 'utf8')) as JWK;
+  const thumbprint = await jwkThumbprintHex(next);
+  const participant = getAddress(chain.address);
+  const [status] = await chain.contracts.registry.statusOf(participant);
+  const onChain = Number(status) === 0 ? '' : String((await chain.contracts.registry.getParticipant(participant)).keyThumbprint).toLowerCase();
+  if (onChain !== thumbprint) {
+    fs.rmSync(nextFile, { force: true });
+    return 'discarded';
+  }
+  const current = path.join(dataDir, SIGNING_KEY_FILE);
+  if (fs.existsSync(current)) fs.renameSync(current, path.join(dataDir, PREVIOUS_SIGNING_KEY_FILE));
+  fs.renameSync(nextFile, current);
+  return 'completed';
+}
+
 /** The GS1 company prefixes the registry assigns to this node. */
 export async function ownPrefixes(ctx: Ctx): Promise<string[]> {
   const prefixes = (await ctx.chain.contracts.registry.prefixesOf(getAddress(ctx.participant))) as string[];

@@ -6,7 +6,7 @@
 // endpoint change are picked up by the other node.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Contract, Wallet } from 'ethers';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
@@ -14,7 +14,8 @@ import type { CryptoKey, JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadArtifact } from '../../node/chain/artifacts';
 import { sendAndWait } from '../../node/chain/transactions';
-import { peerFetch, PeerUnavailableError, pruneJtis, signPeerToken } from '../../node/peers';
+import { loadSigningKey } from '../../node/chain/keys';
+import { finishPendingKeyRotation, jwkThumbprintHex, peerFetch, PeerUnavailableError, pruneJtis, signPeerToken } from '../../node/peers';
 import { readProblem, startTestApp, type TestApp } from '../support/app';
 import { startTestChain, type TestChain } from '../support/chain';
 import { freePort } from '../support/ports';
@@ -175,7 +176,7 @@ describe('peerFetch', () => {
     try {
       await expect(peerFetch({ ...dist.ctx, directory }, maker.ctx.participant, WHOAMI, { timeoutMs: 300 })).rejects.toMatchObject({ reason: 'timeout' });
     } finally {
-      server.closeAllConnections();
+      (server as Server).closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
     await expect(peerFetch({ ...dist.ctx, directory }, maker.ctx.participant, WHOAMI)).rejects.toMatchObject({ reason: 'network' });
@@ -235,6 +236,37 @@ describe('participant entry, key rotation, endpoint change', () => {
     expect(entry).toMatchObject({ action: 'participant.rotate_key', reason: 'yearly key rotation', after: { keyThumbprint: rotation.thumbprint } });
   });
 
+  test('a rotation interrupted after the registry transaction is finished at the next start; one that never reached the registry is dropped', async () => {
+    const dataDir = dist.ctx.config.dataDir;
+    const nextFile = path.join(dataDir, 'signing-key.next.json');
+    const writeNext = async () => {
+      const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+      const jwk = await exportJWK(privateKey);
+      fs.writeFileSync(nextFile, JSON.stringify({ ...jwk, alg: 'EdDSA' }));
+      return jwkThumbprintHex(jwk);
+    };
+    // Never sent: dropped, the current key stays.
+    const current = fs.readFileSync(path.join(dataDir, 'signing-key.json'), 'utf8');
+    await writeNext();
+    expect(await finishPendingKeyRotation(dist.ctx.chain, dataDir)).toBe('discarded');
+    expect(fs.existsSync(nextFile)).toBe(false);
+    expect(fs.readFileSync(path.join(dataDir, 'signing-key.json'), 'utf8')).toBe(current);
+
+    // Sent, then the process died before swapping the files.
+    const thumbprint = await writeNext();
+    const registry = dist.ctx.chain.contracts.registry;
+    await sendAndWait(dist.ctx.chain.wallet, { to: chain.deployment.registry, data: registry.interface.encodeFunctionData('rotateKey', [thumbprint]) });
+    expect(await finishPendingKeyRotation(dist.ctx.chain, dataDir)).toBe('completed');
+    expect(fs.existsSync(nextFile)).toBe(false);
+    expect(fs.readFileSync(path.join(dataDir, 'signing-key.previous.json'), 'utf8')).toBe(current);
+    const loaded = await loadSigningKey(dataDir);
+    expect(loaded.thumbprint).toBe(thumbprint);
+    // The restarted node signs with it and is accepted.
+    Object.assign(dist.ctx.signingKey, loaded);
+    expect((await peerFetch(dist.ctx, maker.ctx.participant, WHOAMI)).status).toBe(200);
+    expect(await finishPendingKeyRotation(dist.ctx.chain, dataDir)).toBe('none');
+  });
+
   test('an endpoint change is picked up by the peer (a stale cached endpoint is re-read once)', async () => {
     const hits = { one: 0, two: 0 };
     const serveDist = async (name: keyof typeof hits) => {
@@ -244,7 +276,7 @@ describe('participant entry, key rotation, endpoint change', () => {
       return { server, url: `http://127.0.0.1:${port}` };
     };
     const close = (server: ReturnType<typeof serve>) => {
-      server.closeAllConnections();
+      (server as Server).closeAllConnections();
       return new Promise((resolve) => server.close(resolve));
     };
     const one = await serveDist('one');
