@@ -8,6 +8,7 @@ import { createApp } from './app';
 import { bootstrapAdmin } from './auth/users';
 import { connectChain, ensureRegistered, loadSigningKey } from './chain';
 import { createDirectory } from './peers/directory';
+import { finishPendingKeyRotation } from './peers/participant';
 import { ConfigError, loadConfig } from './config';
 import type { NodeContext } from './context';
 import { migrate, openDatabase } from './db';
@@ -39,6 +40,9 @@ async function main(): Promise<void> {
   log.info('database ready', { embedded: db.embedded, migrationsApplied: applied });
 
   const chain = await connectChain(config);
+  // A key rotation interrupted between its registry transaction and the key file swap.
+  const pendingRotation = await finishPendingKeyRotation(chain, config.dataDir);
+  if (pendingRotation !== 'none') log.info('pending signing key rotation', { outcome: pendingRotation });
   const registration = await ensureRegistered(chain, config);
   log.info('chain ready', { chainId: chain.chainId, participant: chain.address, registration: registration.status, actions: registration.actions });
 
