@@ -96,6 +96,19 @@ export async function checkNotice(ctx: CheckContext, notice: ShipmentNotice, opt
     if (checked.failure) problems.push({ bundle: checked.label, reason: checked.failure as NoticeReason, detail: `${checked.label} does not verify (${checked.failure.slice('proof-failed:'.length)})` });
   }
   const verified = pedigree.filter((c) => c.evidence).map((c) => c.evidence!);
+  // Per bundle, computed once: the disclosed units and the lot classes its event names.
+  const unitSets = new WeakMap<VerifiedEvidence, Set<string>>();
+  const lotSets = new WeakMap<VerifiedEvidence, Set<string>>();
+  const disclosed = (e: VerifiedEvidence) => {
+    let set = unitSets.get(e);
+    if (!set) unitSets.set(e, (set = new Set(e.units)));
+    return set;
+  };
+  const lotClassesOf = (e: VerifiedEvidence) => {
+    let set = lotSets.get(e);
+    if (!set) lotSets.set(e, (set = eventLotClasses(e.event)));
+    return set;
+  };
   const byRef = new Map(verified.map((e) => [`${e.participant}:${e.seq}`, e]));
 
   const owners = new Map<string, Promise<string | undefined>>();
@@ -124,7 +137,7 @@ export async function checkNotice(ctx: CheckContext, notice: ShipmentNotice, opt
     const lineNo = index + 1;
     const uri = line.serial ? unitUri(line.gtin, line.serial) : undefined;
     const lotClass = lotUri(line.gtin, line.lot);
-    const covers = (e: VerifiedEvidence) => (uri ? e.units.includes(uri) : eventLotClasses(e.event).has(lotClass));
+    const covers = (e: VerifiedEvidence) => (uri ? disclosed(e).has(uri) : lotClassesOf(e).has(lotClass));
     const what = uri ? `unit ${line.serial} of GTIN ${line.gtin}` : `lot ${line.lot} of GTIN ${line.gtin}`;
 
     const reason = await (async (): Promise<[NoticeReason, string] | null> => {
@@ -136,9 +149,9 @@ export async function checkNotice(ctx: CheckContext, notice: ShipmentNotice, opt
       if (!namesShipment(ship.event, notice.shipmentId)) {
         return ['unit-not-shipped', `the shipping event is not the event of shipment ${notice.shipmentId} (its desadv business transaction differs)`];
       }
-      const shippedLots = eventLotClasses(ship.event);
+      const shippedLots = lotClassesOf(ship);
       if (uri) {
-        if (!ship.units.includes(uri)) return ['unit-not-shipped', `${what} is not disclosed in the shipping event`];
+        if (!disclosed(ship).has(uri)) return ['unit-not-shipped', `${what} is not disclosed in the shipping event`];
         if (!shippedLots.has(lotClass)) return ['wrong-lot', `the shipping event names no lot ${line.lot} of GTIN ${line.gtin} for ${what}`];
         if (line.quantity !== 1) return ['quantity-mismatch', `${what} is one unit, the line says ${line.quantity}`];
       } else {
@@ -160,7 +173,7 @@ export async function checkNotice(ctx: CheckContext, notice: ShipmentNotice, opt
       if (await recalled(line.gtin, line.lot)) return ['lot-recalled', `lot ${line.lot} of GTIN ${line.gtin} has an open recall on RecallBoard`];
       const owner = await ownerOf(line.gtin);
       const commissioning = verified.find(
-        (e) => e.participant === owner && e.event.bizStep === 'commissioning' && (uri ? e.units.includes(uri) : eventLotClasses(e.event).has(lotClass)),
+        (e) => e.participant === owner && e.event.bizStep === 'commissioning' && covers(e),
       );
       const commissionedLot = commissioning?.event['medtrace:lot'] as { lot?: unknown; expiry?: unknown } | undefined;
       const expiry = typeof commissionedLot?.expiry === 'string' && commissionedLot.expiry < line.expiry ? commissionedLot.expiry : line.expiry;

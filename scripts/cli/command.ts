@@ -16,10 +16,12 @@ export interface OptionSpec {
   /** The environment variable a string option falls back to (and, for `node`, sets). */
   env?: string;
   required?: boolean;
+  /** A string option that may be given several times (its value is then a string[]). */
+  multiple?: boolean;
 }
 
 export interface ParsedArgs {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 
@@ -46,9 +48,10 @@ export class UsageError extends Error {
 const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
 
 export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs & { help: boolean } {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { help: { type: 'boolean', short: 'h' } };
   for (const [name, spec] of Object.entries(command.options)) {
     options[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
+    if (spec.multiple) options[name].multiple = true;
   }
   let parsed;
   try {
@@ -56,7 +59,7 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs &
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const help = values.help === true;
   if (help) return { values, positionals: parsed.positionals, help };
 

@@ -6,7 +6,7 @@
 // Refused: a tampered bundle (proof-failed), a unit the sender never received,
 // an expired lot, a recalled lot.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { toDigitalLink, unitUri, verifyBundle } from '../../sdk';
+import { lotUri, toDigitalLink, unitUri, verifyBundle } from '../../sdk';
 import type { ProofBundle } from '../../sdk';
 import { sendAndWait } from '../../node/chain/transactions';
 import { appendEvent } from '../../node/ledger/append';
@@ -18,7 +18,7 @@ import { enqueuePeerMessage, startOutbox, type Outbox } from '../../node/network
 import { peerFetch } from '../../node/peers';
 import { readProblem, STAFF_PASSWORD, startTestApp, type TestApp } from '../support/app';
 import { startTestChain, type TestChain } from '../support/chain';
-import { seedCustomer, seedProduct } from '../erp/ordersSeed';
+import { LOT_GTIN, seedCustomer, seedLotStock, seedProduct } from '../erp/ordersSeed';
 
 const GTIN = '09506000134352';
 const LOT = 'M1';
@@ -358,6 +358,36 @@ describe('the distributor ships on to the hospital', () => {
     const res = await peerFetch(dist.ctx, hospital.ctx.participant, '/peer/v1/notices', { method: 'POST', body: notice });
     const stored = await ok(res, 201, 'notice');
     expect(stored).toMatchObject({ status: 'failed', lines: [{ verdict: 'blocked', reason: 'unit-not-received-by-sender' }] });
+  });
+});
+
+describe('lot-controlled goods', () => {
+  test('one line per lot with its quantity, checked against the quantityList; without a commissioning of the lot by its owner the line is blocked', async () => {
+    await seedProduct(maker, LOT_GTIN, { tracking: 'lot' });
+    await seedLotStock(maker, LOT_GTIN, 'B1', '2030-03-31', 100);
+    const order = await ok(
+      await maker.call('POST', '/api/v1/orders', { as: 'sales', body: { customerId: distAtMaker, currency: 'EUR', lines: [{ gtin: LOT_GTIN, quantity: 7, unitPrice: '1.00' }] } }),
+      201,
+      'order',
+    );
+    await ok(await maker.call('POST', `/api/v1/orders/${order.id}/allocations`, { as: 'warehouse' }), 200, 'allocation');
+    await ok(await maker.call('POST', `/api/v1/orders/${order.id}/picks`, { as: 'warehouse', body: { scan: `(01)${LOT_GTIN}(10)B1`, quantity: 7 } }), 201, 'pick');
+    const { shipment } = await ok(await maker.call('POST', `/api/v1/orders/${order.id}/shipments`, { as: 'warehouse' }), 201, 'shipment');
+    await maker.anchorAll();
+    const notice = (await buildNotice(maker.ctx, shipment.id))!;
+    await maker.db.sql`update peer_outbox set delivered_at = now() where kind = 'notice' and ref = ${String(shipment.id)}`;
+    expect(notice.lines).toEqual([{ gtin: LOT_GTIN, lot: 'B1', quantity: 7, expiry: '2030-03-31' }]);
+    expect(notice.shipping.units).toEqual([]);
+    expect(notice.shipping.envelope.event.quantityList).toEqual([{ epcClass: lotUri(LOT_GTIN, 'B1'), quantity: 7, uom: 'EA' }]);
+    // The lot was seeded without events: no commissioning, no release to show.
+    expect(notice.pedigree).toEqual([]);
+    expect((await checkNotice(dist.ctx, notice)).lines).toEqual([{ verdict: 'blocked', reason: 'no-commissioning-evidence' }]);
+    const more = structuredClone(notice);
+    more.lines[0].quantity = 8;
+    expect((await checkNotice(dist.ctx, more)).lines).toEqual([{ verdict: 'blocked', reason: 'quantity-mismatch' }]);
+    const otherLot = structuredClone(notice);
+    otherLot.lines[0].lot = 'B2';
+    expect((await checkNotice(dist.ctx, otherLot)).lines).toEqual([{ verdict: 'blocked', reason: 'wrong-lot' }]);
   });
 });
 
