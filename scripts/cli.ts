@@ -10,8 +10,9 @@ import { demoCommand } from './cli/demo';
 import { verifyCommand } from './cli/verify';
 import { registerCommand } from './cli/register';
 import { identityCommand } from './cli/identity';
+import { recallCommand } from './cli/recall';
 
-const COMMANDS: Command[] = [chainCommand, nodeCommand, demoCommand, registerCommand, verifyCommand, identityCommand];
+const COMMANDS: Command[] = [chainCommand, nodeCommand, demoCommand, registerCommand, verifyCommand, identityCommand, recallCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
