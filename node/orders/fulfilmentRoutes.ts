@@ -36,9 +36,12 @@ const PickBody = z
   })
   .openapi('PickScan');
 
+const PickRecord = z.object({ id: z.number().int(), orderLineId: z.number().int(), gtin: z.string(), lot: z.string(), serial: z.string().nullable(), quantity: z.number().int() });
+
 const PickResult = z
   .object({
-    pick: z.object({ id: z.number().int(), orderLineId: z.number().int(), gtin: z.string(), lot: z.string(), serial: z.string().nullable(), quantity: z.number().int() }),
+    pick: PickRecord.openapi({ description: 'the (first) pick this scan made' }),
+    picks: z.array(PickRecord).openapi({ description: 'every pick this scan made: one per order line served (a lot quantity may span lines)' }),
     order: OrderSchema,
   })
   .openapi('Pick');
@@ -112,10 +115,10 @@ export function fulfilmentRoutes(ctx: NodeContext) {
       const before = await findOrder(w.tx, id, { lock: true });
       if (!before) throw problems.notFound(`no order ${id}`, 'id');
       assertFulfillable(before, 'picked');
-      const pick = await pickScan(w.tx, before, input.scan, input.quantity ?? 1, w.actor);
+      const picks = await pickScan(w.tx, before, input.scan, input.quantity ?? 1, w.actor);
       const after = await refreshFulfilmentStatus(w.tx, id);
-      await w.audit({ action: 'sales_order.pick', entity: 'sales_order', entityId: String(id), before: { status: before.status }, after: { status: after.status, pick } });
-      return { status: 201, body: { pick, order: after } };
+      await w.audit({ action: 'sales_order.pick', entity: 'sales_order', entityId: String(id), before: { status: before.status }, after: { status: after.status, picks } });
+      return { status: 201, body: { pick: picks[0], picks, order: after } };
     });
     return c.json(result.body, 201);
   });

@@ -22,8 +22,12 @@ export interface Pick {
 const refuse = (slug: string, title: string, detail: string, extras: Record<string, unknown> = {}) =>
   new ProblemError(409, slug, title, detail, { field: 'scan', ...extras });
 
-/** Checks the scan against the order and the stock, then marks the stock picked. */
-export async function pickScan(tx: Tx, order: Order, scan: string, quantity: number, actor: string, today: string = todayDate()): Promise<Pick> {
+/**
+ * Checks the scan against the order and the stock, then marks the stock picked. One pick per
+ * order line served: a lot-controlled scan whose quantity spans two lines of the same
+ * product and lot records each line's part against that line.
+ */
+export async function pickScan(tx: Tx, order: Order, scan: string, quantity: number, actor: string, today: string = todayDate()): Promise<Pick[]> {
   const data = parseGs1(scan.trim());
   const lines = order.lines.filter((line) => line.gtin === data.gtin);
   if (lines.length === 0) {
@@ -33,7 +37,7 @@ export async function pickScan(tx: Tx, order: Order, scan: string, quantity: num
   }
   const [product] = await tx<{ tracking: 'serial' | 'lot' }[]>`select tracking from products where gtin = ${data.gtin}`;
   return product.tracking === 'serial'
-    ? pickUnit(tx, order, lines, { gtin: data.gtin, lot: data.lot, serial: data.serial }, scan, actor, today)
+    ? [await pickUnit(tx, order, lines, { gtin: data.gtin, lot: data.lot, serial: data.serial }, scan, actor, today)]
     : pickLotQuantity(tx, order, lines, { gtin: data.gtin, lot: data.lot }, quantity, scan, actor, today);
 }
 
@@ -108,7 +112,7 @@ async function pickLotQuantity(
   scan: string,
   actor: string,
   today: string,
-): Promise<Pick> {
+): Promise<Pick[]> {
   if (data.lot === undefined) {
     throw new ProblemError(422, 'scan-lot-missing', 'Lot missing', `product ${data.gtin} is lot-controlled: scan the UDI with its lot (AI 10)`, { field: 'scan' });
   }
@@ -134,19 +138,24 @@ async function pickLotQuantity(
     });
   }
   let left = quantity;
-  let lineId = Number(rows[0].order_line_id);
+  const perLine = new Map<number, number>();
   for (const row of rows) {
     if (left === 0) break;
     const take = Math.min(left, row.quantity);
-    lineId = Number(row.order_line_id);
+    const lineId = Number(row.order_line_id);
     await takeFromRow(tx, row.id, row.quantity, take);
     await addLotStock(tx, { gtin: data.gtin, lot, binId: row.bin_id, state: 'picked', orderLineId: lineId, quantity: take });
     await tx`
       insert into stock_moves (actor, kind, gtin, lot, quantity, from_bin_id, to_bin_id, from_state, to_state, ref_type, ref_id)
       values (${actor}, 'pick', ${data.gtin}, ${lot}, ${take}, ${row.bin_id}, ${row.bin_id}, 'allocated', 'picked', 'order_line', ${String(lineId)})`;
+    perLine.set(lineId, (perLine.get(lineId) ?? 0) + take);
     left -= take;
   }
-  return insertPick(tx, { orderId: order.id, orderLineId: lineId, gtin: data.gtin, lot, serial: null, quantity, scan, actor });
+  const picks: Pick[] = [];
+  for (const [lineId, taken] of perLine) {
+    picks.push(await insertPick(tx, { orderId: order.id, orderLineId: lineId, gtin: data.gtin, lot, serial: null, quantity: taken, scan, actor }));
+  }
+  return picks;
 }
 
 async function insertPick(

@@ -1,15 +1,17 @@
 // Shipments API: ship everything an order has picked (shipping event and
-// invoice in the same transaction), read a shipment, read an invoice.
+// invoice in the same transaction), read and list shipments and invoices.
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../auth/requireRole';
 import { ACCESS } from '../auth/roles';
 import type { NodeContext } from '../context';
 import { ProblemError, problems } from '../http/problem';
 import { bearerAuth, createRouter } from '../http/router';
-import { problemResponses, reasonSchema } from '../http/schemas';
+import { pageOf, problemResponses, reasonSchema } from '../http/schemas';
 import { performWrite } from '../http/writes';
 import { findOrder, setOrderStatus } from '../orders/orders';
 import { IdParams, OrderSchema } from '../orders/schemas';
+import { pageById } from '../quality/paging';
+import { InvoiceSummarySchema, listInvoices, listShipments, SalesListQuery, salesListFilter, ShipmentSummarySchema } from './lists';
 import { findInvoice, findShipment, shipOrder } from './shipments';
 
 const ShipmentSchema = z
@@ -78,8 +80,42 @@ const getInvoiceRoute = createRoute({
   responses: { 200: { description: 'the invoice', content: { 'application/json': { schema: InvoiceSchema } } }, ...problemResponses(401, 403, 404, 422) },
 });
 
+const listShipmentsRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/shipments',
+  tags: ['orders'],
+  summary: 'List shipments, oldest first, by customer, order and shipping day (keyset pages)',
+  security: bearerAuth,
+  middleware: [requireRole(...ACCESS.readErp)] as const,
+  request: { query: SalesListQuery },
+  responses: { 200: { description: 'a page of shipments', content: { 'application/json': { schema: pageOf(ShipmentSummarySchema) } } }, ...problemResponses(401, 403, 422) },
+});
+
+const listInvoicesRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/invoices',
+  tags: ['orders'],
+  summary: 'List invoices, oldest first, by customer, order and issue day (keyset pages; money as decimal strings)',
+  security: bearerAuth,
+  middleware: [requireRole(...ACCESS.readErp)] as const,
+  request: { query: SalesListQuery },
+  responses: { 200: { description: 'a page of invoices', content: { 'application/json': { schema: pageOf(InvoiceSummarySchema) } } }, ...problemResponses(401, 403, 422) },
+});
+
 export function shipmentRoutes(ctx: NodeContext) {
   const app = createRouter();
+
+  app.openapi(listShipmentsRoute, async (c) => {
+    const query = c.req.valid('query');
+    const filter = salesListFilter(query);
+    return c.json(await pageById(query, (page) => listShipments(ctx.sql, filter, page)), 200);
+  });
+
+  app.openapi(listInvoicesRoute, async (c) => {
+    const query = c.req.valid('query');
+    const filter = salesListFilter(query);
+    return c.json(await pageById(query, (page) => listInvoices(ctx.sql, filter, page)), 200);
+  });
 
   app.openapi(shipRoute, async (c) => {
     const { id } = c.req.valid('param');
