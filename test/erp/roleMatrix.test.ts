@@ -116,6 +116,9 @@ const MATRIX: Record<string, Rule> = {
   'POST /api/v1/orders/{id}/shipments': 'fulfilOrders',
   'GET /api/v1/shipments/{id}': 'readErp',
   'GET /api/v1/invoices/{id}': 'readErp',
+  'GET /api/v1/shipments': 'readErp',
+  'GET /api/v1/invoices': 'readErp',
+  'GET /api/v1/rmas': 'readErp',
   'POST /api/v1/rmas': 'writeOrders',
   'GET /api/v1/rmas/{id}': 'readErp',
   'POST /api/v1/rmas/{id}/receipts': 'receiveGoods',
@@ -136,6 +139,14 @@ const MATRIX: Record<string, Rule> = {
   'POST /api/v1/auditor-tokens': 'manageNetwork',
   'GET /api/v1/auditor-tokens': 'manageNetwork',
   'POST /api/v1/auditor-tokens/{id}/revoke': 'manageNetwork',
+  // public: GS1 Digital Link resolution and unit verification
+  'GET /01/{gtin}': 'public',
+  'GET /01/{gtin}/10/{lot}': 'public',
+  'GET /01/{gtin}/21/{serial}': 'public',
+  'GET /01/{gtin}/10/{lot}/21/{serial}': 'public',
+  'GET /public/v1/verify': 'public',
+  'GET /public/v1/units/{gtin}/{serial}': 'public',
+  'GET /public/v1/recall-status': 'public',
   // peers and the participant's network settings
   'GET /peer/v1/whoami': 'peer',
   'GET /api/v1/participant': 'readNetwork',
@@ -153,6 +164,14 @@ const MATRIX: Record<string, Rule> = {
   'GET /public/v1/recalls/{id}/notice': 'public',
   'POST /peer/v1/recall-notices': 'peer',
   'POST /peer/v1/recall-acks': 'peer',
+  // receiving against evidence, reconciliation, dispensing, trace
+  'POST /api/v1/notices/{id}/receipts': 'receiveGoods',
+  'GET /api/v1/reconciliation': 'readNetwork',
+  'POST /api/v1/reconciliation/{id}/resolve': 'reconcile',
+  'POST /peer/v1/reconciliation': 'peer',
+  'POST /api/v1/dispensations': 'dispenseUnits',
+  'GET /api/v1/trace/unit': 'readNetwork',
+  'GET /api/v1/trace/lot': 'readNetwork',
 };
 
 /** A value for a path parameter that passes its format check but names nothing (404 at most). */
