@@ -16,9 +16,9 @@ import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, gtinSchema, lotSchema, p
 import { performWrite } from '../http/writes';
 import { peerAuth, requirePeer } from '../peers';
 import { signatureSchema } from '../signatures/sign';
-import { RECALL_ACTIONS, RECALL_STATUSES } from './board';
+import { readRecall, RECALL_ACTIONS, RECALL_STATUSES } from './board';
 import { assertGtinOwner, changeRecallStatus, issueRecall, readNotice, type IssueInput } from './issue';
-import { ensureRecallProcessed, receiveAck, receiveNotice, type RecallAckMessage } from './process';
+import { ensureRecallProcessed, mirrorRecall, receiveAck, receiveNotice, type RecallAckMessage } from './process';
 import { listRecalls, recallView } from './view';
 
 const addressSchema = z
@@ -281,11 +281,13 @@ export function recallRoutes(ctx: NodeContext) {
     await assertGtinOwner(ctx, input.gtin);
     const result = await performWrite(c, ctx.sql, request, async (w) => {
       const issued = await issueRecall(w, ctx, input as IssueInput, baseUrl(ctx, c.req.url));
-      return { status: 201, body: { chainRecallId: issued.chainRecallId } };
+      return { status: 201, body: { chainRecallId: issued.chainRecallId, txHash: issued.txHash, blockNumber: issued.blockNumber } };
     });
     const id = result.body.chainRecallId;
     // Quarantine this node's own stock now rather than at the watcher's next round.
     try {
+      const recall = await readRecall(ctx.chain, id);
+      if (recall) await mirrorRecall(ctx.sql, recall, { blockNumber: result.body.blockNumber, txHash: result.body.txHash });
       await ensureRecallProcessed(ctx, id);
     } catch (error) {
       ctx.log.error('recall: processing the issued recall failed (the watcher retries)', { chainRecallId: id, error });

@@ -128,6 +128,7 @@ The notice is --title and --text, or a document given with --file.`,
       notice = { title, text };
     }
 
+    const startedAt = Date.now();
     const login = await call(`${node}/api/v1/auth/token`, { method: 'POST', body: { username, password } });
     if (login.status !== 200) throw failure('sign-in', login);
     const token = (login.body as { accessToken: string }).accessToken;
@@ -159,7 +160,7 @@ The notice is --title and --text, or a document given with --file.`,
     for (;;) {
       const table = reachTable(recall);
       if (!args.values.json && table !== shown) {
-        out(`\nreach after ${((Date.now() - Date.parse(recall.publishedAt)) / 1000).toFixed(1)} s:\n${table}`);
+        out(`\nreach after ${((Date.now() - startedAt) / 1000).toFixed(1)} s:\n${table}`);
         shown = table;
       }
       if (recall.awaiting.length === 0 || Date.now() >= deadline) break;

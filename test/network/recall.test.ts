@@ -352,3 +352,34 @@ describe('the watcher', () => {
     }
   });
 });
+
+describe('medtrace recall', () => {
+  test('issues a recall through the API with the signed-in user as signer and prints it with its reach', async () => {
+    const { medtrace } = await import('../cli/run');
+    const usage = await medtrace(['recall', '--node', maker.url!, '--user', 'qa', '--password', STAFF_PASSWORD, '--gtin', GTIN, '--class', '3', '--action', 'recycle', '--title', 't', '--text', 't']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--action must be one of return, correct, destroy, notice');
+
+    const refused = await medtrace(['recall', '--node', dist.url!, '--user', 'qa', '--password', STAFF_PASSWORD, '--gtin', GTIN, '--class', '3', '--action', 'notice', '--title', 't', '--text', 't', '--wait', '0']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('HTTP 409');
+    expect(refused.stderr).toContain('(field gtin)');
+
+    const result = await medtrace(
+      ['recall', '--node', maker.url!, '--user', 'qa', '--password', STAFF_PASSWORD, '--gtin', GTIN, '--lot', OTHER_LOT, '--lot', LOT, '--class', '3', '--action', 'notice',
+        '--title', 'Safety notice', '--text', 'Updated instructions for use.', '--wait', '0'],
+      { timeoutMs: 120_000 },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^recall #\d+ published: GTIN 09506000134352, lots R2, R1, class 3, notice$/m);
+    expect(result.stdout).toContain(`notice ${maker.url}/public/v1/recalls/`);
+    // The maker holds R1 (2) and R2 (2), all quarantined; the 4 shipped to the distributor wait for its acknowledgement.
+    expect(result.stdout).toMatch(/^ {2}Maker +manufacturer +4 +4 +4 +/m);
+    expect(result.stdout).toMatch(/^ {2}Distributor +\(not acknowledged\) +4 shipped/m);
+    expect(result.stdout).toMatch(/^ {2}board transaction 0x[0-9a-f]{64} at /m);
+    expect(result.stdout).toMatch(/^ {2}total +1 companies/m);
+    const id = Number(/recall #(\d+)/.exec(result.stdout)![1]);
+    expect((await readRecall(maker.ctx.chain, id))!.lots).toEqual([OTHER_LOT, LOT]);
+  }, 180_000);
+});
