@@ -12,6 +12,7 @@ import { recallRoutes } from './recalls/routes';
 import { auditorAuditRoutes } from './auditors/auditRoutes';
 import { auditorTokenRoutes } from './auditors/routes';
 import { createAuditorAuth } from './auditors/tokens';
+import { publicRoutes } from './public/routes';
 import { authRoutes } from './auth/routes';
 import { createStaffAuth } from './auth/tokens';
 import { catalogRoutes } from './catalog/routes';
@@ -89,6 +90,7 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   app.route('/', auditorAuditRoutes(ctx));
   app.route('/', peerRoutes(ctx));
   app.route('/', noticeRoutes(ctx));
+  app.route('/', publicRoutes(ctx));
   app.route('/', recallRoutes(ctx));
 
   app.doc31('/openapi.json', (c) => ({
