@@ -35,6 +35,8 @@ import { qualityRoutes } from './quality/routes';
 import { salesRoutes } from './orders/salesRoutes';
 import { peerRoutes } from './peers/routes';
 import { noticeRoutes } from './network/noticeRoutes';
+import { receivingRoutes } from './network/receivingRoutes';
+import { traceRoutes } from './network/traceRoutes';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Commissioning a lot carries its serials: 32 MB is about a million of them. */
@@ -92,6 +94,8 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   app.route('/', noticeRoutes(ctx));
   app.route('/', publicRoutes(ctx));
   app.route('/', recallRoutes(ctx));
+  app.route('/', receivingRoutes(ctx));
+  app.route('/', traceRoutes(ctx));
 
   app.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',
