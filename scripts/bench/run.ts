@@ -1,6 +1,6 @@
 // `npm run bench`: measures what the issue asks and prints a table beside the
 // targets; writes the figures to bench-results/bench-<date>.json (git-ignored).
-//   --only tree,proofs,gas,commission,fefo,writes   run some of them (default all)
+//   --only tree,proofs,gas,commission,fefo,writes,recall   run some of them (default all)
 //   --full                              also the slow libraries on 1,000,000 leaves
 // For the commissioning figure on a PostgreSQL server: bash scripts/with-postgres.sh npm run bench
 import { execSync } from 'node:child_process';
@@ -16,14 +16,15 @@ import { type BenchResult, fmt, log } from './measure';
 import { benchProofs } from './proofs';
 import { benchTree } from './tree';
 import { benchWrites } from './writes';
+import { benchRecall } from './recall';
 
-const GROUPS = ['tree', 'proofs', 'gas', 'commission', 'fefo', 'writes'] as const;
+const GROUPS = ['tree', 'proofs', 'gas', 'commission', 'fefo', 'writes', 'recall'] as const;
 type Group = (typeof GROUPS)[number];
 
 function parseOptions(): { groups: Group[]; full: boolean } {
   const { values } = parseArgs({ options: { only: { type: 'string' }, full: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    process.stdout.write('Usage: npm run bench [-- --only tree,proofs,gas,commission,fefo,writes] [-- --full]\n');
+    process.stdout.write('Usage: npm run bench [-- --only tree,proofs,gas,commission,fefo,writes,recall] [-- --full]\n');
     process.exit(0);
   }
   const groups = values.only ? values.only.split(',').map((g) => g.trim()) : [...GROUPS];
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
   if (groups.includes('commission')) results.push(...(await benchCommission(100_000, 3)));
   if (groups.includes('fefo')) results.push(...(await benchFefo(1_000, 20)));
   if (groups.includes('writes')) results.push(...(await benchWrites(50, 40)));
+  if (groups.includes('recall')) results.push(...(await benchRecall(5)));
 
   const machine = {
     node: process.version,
