@@ -320,7 +320,7 @@ export interface ShipmentTotals {
   role: ReconciliationRole;
   /** Quantity the notice (receiver) or the shipment (sender) holds. */
   shipped: number;
-  /** Quantity booked here (receiver), or as the receiver reported it: shipped minus the shortfall of its items (sender). */
+  /** Quantity booked here (receiver), or as the receiver reported it: shipped minus the shortfall of its items on shipped lines (sender). */
   received: number;
   open: number;
   resolved: number;
@@ -341,7 +341,7 @@ export async function reconciliationTotals(sql: Sql | Tx, filter: ItemFilter): P
   >`
     select r.shipment_ref, r.counterpart, r.role, min(r.notice_id) as notice_id, min(r.shipment_id) as shipment_id,
            count(*) filter (where r.status = 'open')::int as open, count(*) filter (where r.status = 'resolved')::int as resolved,
-           sum(r.expected - r.received)::int as shortfall
+           coalesce(sum(r.expected - r.received) filter (where r.expected > 0), 0)::int as shortfall
     from reconciliation_items r where ${where}
     group by r.shipment_ref, r.counterpart, r.role order by r.shipment_ref, r.role`;
   const shipments: ShipmentTotals[] = [];
