@@ -29,6 +29,19 @@ export interface WriteResult<T> {
 class KeyTaken extends Error {}
 
 /**
+ * An error with work to do after its write rolled back, on its own connection: what must
+ * outlive the refusal (a failed e-signature attempt is counted and audited even though the
+ * write it was meant for never happened).
+ */
+export interface AfterRollback {
+  afterRollback(sql: Sql, request: { actor: string; requestId: string }): Promise<void>;
+}
+
+function hasAfterRollback(error: unknown): error is AfterRollback {
+  return typeof error === 'object' && error !== null && typeof (error as Partial<AfterRollback>).afterRollback === 'function';
+}
+
+/**
  * Runs `work` in one transaction for the authenticated user. With an
  * `Idempotency-Key` header, a repeat of the same request (method, path, body)
  * gets the stored response back (`Idempotent-Replayed: true`) and writes
@@ -81,6 +94,7 @@ export async function performWrite<T>(
       return result;
     }) as WriteResult<T>;
   } catch (error) {
+    if (hasAfterRollback(error)) await error.afterRollback(sql, { actor, requestId });
     if (!(error instanceof KeyTaken) || key === undefined) throw error;
     const replay = await storedResponse<T>(c, sql, actor, key, fingerprint);
     if (replay) return replay;
