@@ -3,12 +3,69 @@
 // bound to the exact version of the record through the SHA-256 of its SDK
 // canonical JSON. signRecord runs inside the caller's write transaction, so
 // the signature row commits with the change it signs, or not at all.
+// Guessing is bounded: after SIGNATURE_MAX_FAILURES refused attempts of one
+// username within SIGNATURE_LOCK_WINDOW_MS, signing is refused (429
+// signature-locked) until the oldest of them leaves the window. Each refused
+// attempt is counted and audited after the refused write rolled back.
 import { z } from '@hono/zod-openapi';
 import { canonicalize, sha256, toHex } from '../../sdk';
+import { recordAudit } from '../auth/auditTrail';
 import { verifyPassword } from '../auth/passwords';
 import { isRole, type Role } from '../auth/roles';
 import type { Sql, Tx } from '../db';
 import { ProblemError } from '../http/problem';
+import type { AfterRollback } from '../http/writes';
+
+export const SIGNATURE_MAX_FAILURES = 5;
+export const SIGNATURE_LOCK_WINDOW_MS = 15 * 60 * 1000;
+
+/** A refused signature (wrong credentials): 401, then counted and audited once the write rolled back. */
+class SignatureRefused extends ProblemError implements AfterRollback {
+  constructor(private readonly attempt: { username: string; meaning: string; entity: string; entityId: string }) {
+    super(401, 'signature-invalid', 'Signature invalid', 'the signature credentials are wrong: re-enter your password to sign', {
+      field: 'signature.password',
+    });
+  }
+
+  async afterRollback(sql: Sql, request: { requestId: string }): Promise<void> {
+    const { username, meaning, entity, entityId } = this.attempt;
+    const { requestId } = request;
+    await sql.begin(async (tx) => {
+      await tx`insert into signature_failures (username, request_id) values (${username}, ${requestId ?? null})`;
+      await recordAudit(tx, {
+        actor: username,
+        action: 'signature.fail',
+        entity: 'user',
+        entityId: username,
+        after: { meaning, entity, entityId },
+        requestId,
+      });
+    });
+  }
+}
+
+/** 429 while `username` has SIGNATURE_MAX_FAILURES refused attempts inside the window. */
+async function assertNotLocked(tx: Tx, username: string, field: string): Promise<void> {
+  const windowSeconds = SIGNATURE_LOCK_WINDOW_MS / 1000;
+  const [row] = await tx<{ failures: number; unlock_in: number | null }[]>`
+    select count(*)::int as failures,
+      ceil(extract(epoch from (min(failed_at) + make_interval(secs => ${windowSeconds}) - now())))::int as unlock_in
+    from (
+      select failed_at from signature_failures
+      where username = ${username} and failed_at > now() - make_interval(secs => ${windowSeconds})
+      order by failed_at desc limit ${SIGNATURE_MAX_FAILURES}
+    ) recent`;
+  if (row.failures >= SIGNATURE_MAX_FAILURES) {
+    const retryAfterSeconds = Math.max(1, row.unlock_in ?? 1);
+    throw new ProblemError(
+      429,
+      'signature-locked',
+      'Signing locked',
+      `${SIGNATURE_MAX_FAILURES} signature attempts of ${username} failed within ${windowSeconds / 60} minutes; signing is locked for ${retryAfterSeconds} more seconds`,
+      { field, retryAfterSeconds },
+    );
+  }
+}
 
 /** The meanings a signature may state (the signatures table's check constraint). */
 export const SIGNATURE_MEANINGS = ['approved', 'released', 'reviewed', 'rejected', 'closed', 'issued', 'verified', 'recalled'] as const;
@@ -110,15 +167,14 @@ export async function signRecord(tx: Tx, input: SignatureInput & { reason?: stri
       { field: 'signature.username' },
     );
   }
+  await assertNotLocked(tx, input.username, 'signature.username');
   const [user] = await tx<{ password_hash: string; roles: string[] }[]>`
     select u.password_hash, coalesce(array_agg(r.role) filter (where r.role is not null), '{}') as roles
     from users u left join user_roles r on r.user_id = u.id
     where u.username = ${input.username} and not u.disabled
     group by u.id`;
   if (!user || !(await verifyPassword(input.password, user.password_hash))) {
-    throw new ProblemError(401, 'signature-invalid', 'Signature invalid', 'the signature credentials are wrong: re-enter your password to sign', {
-      field: 'signature.password',
-    });
+    throw new SignatureRefused({ username: input.username, meaning: input.meaning, entity: target.entity, entityId: target.entityId });
   }
   const roles = user.roles.filter(isRole);
   if (!roles.some((role) => target.allowedRoles.includes(role))) {
