@@ -29,8 +29,13 @@ export function unitsOrLotQuantity(
     : { quantityList: [{ epcClass: lotUri(gtin, lot), quantity: goods.quantity, uom: 'EA' }] };
 }
 
+/**
+ * The commissioning event of a lot: an ObjectEvent ADD naming every unit of a serialised
+ * lot in its `epcList`, or, for a lot-controlled product, the lot's class and quantity in
+ * its `quantityList` (the lot-level evidence a customer's node checks a notice line against).
+ */
 export function commissioningEvent(
-  lot: { gtin: string; lot: string; productionDate: string; expiry: string; serials: readonly string[] },
+  lot: { gtin: string; lot: string; productionDate: string; expiry: string } & ({ serials: readonly string[] } | { quantity: number }),
   time: { eventTime: string; eventTimeZoneOffset: string },
 ): EpcisEvent {
   return {
@@ -40,7 +45,9 @@ export function commissioningEvent(
     disposition: 'active',
     eventTime: time.eventTime,
     eventTimeZoneOffset: time.eventTimeZoneOffset,
-    epcList: unitUris(lot.gtin, lot.serials),
+    ...('serials' in lot
+      ? { epcList: unitUris(lot.gtin, lot.serials) }
+      : { quantityList: [{ epcClass: lotUri(lot.gtin, lot.lot), quantity: lot.quantity, uom: 'EA' }] }),
     'medtrace:lot': { gtin: lot.gtin, lot: lot.lot, productionDate: lot.productionDate, expiry: lot.expiry },
   };
 }

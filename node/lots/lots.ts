@@ -1,6 +1,8 @@
-// Lots and their serialised units: the queries. Units go in with one statement
-// over an array (unnest), so a lot of 100,000 serials is one round trip.
+// Lots and their serialised units (or, for lot-controlled products, their
+// quantity): the queries. Units go in with one statement over an array
+// (unnest), so a lot of 100,000 serials is one round trip.
 import type { Sql, Tx } from '../db';
+import { addLotStock, defaultBin } from '../inventory';
 import type { LotStatus } from './status';
 
 export interface Lot {
@@ -79,6 +81,36 @@ export async function insertLotWithUnits(
   await tx`
     insert into units (gtin, serial, lot, bin_id)
     select ${lot.gtin}, serial, ${lot.lot}, ${bin.id} from unnest(${tx.array(lot.serials as string[])}::text[]) as serial`;
+}
+
+/**
+ * Inserts a lot of a lot-controlled product and its quantity as on-hand lot_stock in the
+ * default quarantine bin (where commissioned units wait too) until QA releases the lot.
+ * Returns the bin, for the journal row written once the event's seq is known.
+ */
+export async function insertLotWithQuantity(
+  tx: Tx,
+  lot: { gtin: string; lot: string; productionDate: string; expiry: string; quantity: number },
+  createdBy: string,
+): Promise<{ binId: number }> {
+  await tx`
+    insert into lots (gtin, lot, production_date, expiry, unit_count, created_by)
+    values (${lot.gtin}, ${lot.lot}, ${lot.productionDate}, ${lot.expiry}, ${lot.quantity}, ${createdBy})`;
+  const bin = await defaultBin(tx, 'quarantine');
+  await addLotStock(tx, { gtin: lot.gtin, lot: lot.lot, binId: bin.id, state: 'on_hand', quantity: lot.quantity });
+  return { binId: bin.id };
+}
+
+/** The stock journal row of a commissioned quantity (one bulk row, bound to the commissioning event). */
+export async function journalCommissionedQuantity(
+  tx: Tx,
+  lot: { gtin: string; lot: string; quantity: number; binId: number },
+  journal: { actor: string; ledgerSeq: number },
+): Promise<void> {
+  await tx`
+    insert into stock_moves (actor, kind, gtin, lot, quantity, to_bin_id, to_state, ref_type, ref_id, ledger_seq)
+    values (${journal.actor}, 'commission', ${lot.gtin}, ${lot.lot}, ${lot.quantity}, ${lot.binId}, 'on_hand',
+            'lot', ${`${lot.gtin}/${lot.lot}`}, ${journal.ledgerSeq})`;
 }
 
 export async function setCommissioningSeq(tx: Tx, gtin: string, lot: string, seq: number): Promise<Lot> {

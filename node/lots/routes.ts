@@ -1,10 +1,11 @@
-// Lots API: commission a lot (the lot, its units and ONE commissioning ledger
-// event in one transaction), list and read lots, page through a lot's serials.
+// Lots API: commission a lot (the lot, its units — or for a lot-controlled
+// product its quantity — and ONE commissioning ledger event in one
+// transaction), list and read lots, page through a lot's serials.
 import { createRoute, z } from '@hono/zod-openapi';
 import { appendEvent } from '../ledger/append';
 import { requireRole } from '../auth/requireRole';
 import { ACCESS } from '../auth/roles';
-import { findProduct } from '../catalog/products';
+import { findProduct, type Tracking } from '../catalog/products';
 import type { NodeContext } from '../context';
 import { problems } from '../http/problem';
 import { bearerAuth, createRouter } from '../http/router';
@@ -27,7 +28,9 @@ import {
   findLot,
   generatedSerialLength,
   generateSerials,
+  insertLotWithQuantity,
   insertLotWithUnits,
+  journalCommissionedQuantity,
   listLots,
   listSerials,
   lotExists,
@@ -38,6 +41,8 @@ import { lotStatusRoutes } from './statusRoutes';
 
 /** The most serials one lot may commission in one request. */
 export const MAX_SERIALS_PER_LOT = 1_000_000;
+/** The largest quantity of a lot-controlled lot (lot_stock.quantity is a 32-bit integer). */
+export const MAX_LOT_QUANTITY = 1_000_000_000;
 
 export const LotSchema = z
   .object({
@@ -77,6 +82,13 @@ const NewLot = z
     serials: z.array(serialSchema).min(1, 'must hold at least one serial').max(MAX_SERIALS_PER_LOT).optional(),
     serialCount: z.number().int('must be an integer').min(1).max(MAX_SERIALS_PER_LOT).optional(),
     serialPrefix: serialPrefixSchema.optional(),
+    quantity: z
+      .number()
+      .int('must be an integer')
+      .min(1, 'must be at least 1')
+      .max(MAX_LOT_QUANTITY)
+      .optional()
+      .openapi({ description: 'lot-controlled products (tracking lot): the quantity commissioned, instead of serials', example: 500 }),
     reason: reasonSchema,
   })
   .superRefine((value, ctx) => {
@@ -85,8 +97,23 @@ const NewLot = z
     }
     const listed = value.serials !== undefined;
     const counted = value.serialCount !== undefined;
-    if (listed === counted) {
-      ctx.addIssue({ code: 'custom', path: ['serials'], message: 'give either serials[] or serialCount (with serialPrefix), not both, not neither' });
+    if (value.quantity !== undefined) {
+      // A lot-controlled lot: a quantity and nothing about serials.
+      if (listed || counted) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['quantity'],
+          message: 'goes without serials[] and serialCount: a lot is commissioned by serials (serialised product) or by quantity (lot-controlled), not both',
+        });
+      } else if (value.serialPrefix !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['serialPrefix'], message: 'only goes with serialCount' });
+      }
+    } else if (listed === counted) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['serials'],
+        message: 'give either serials[] or serialCount (with serialPrefix) for a serialised product, or quantity for a lot-controlled one; not both, not neither',
+      });
     } else if (!listed && value.serialPrefix === undefined) {
       ctx.addIssue({ code: 'custom', path: ['serialPrefix'], message: 'is required with serialCount' });
     } else if (listed && value.serialPrefix !== undefined) {
@@ -107,7 +134,9 @@ const NewLot = z
     }
   })
   .openapi('NewLot', {
-    description: 'A lot to commission: its serials listed, or serialCount + serialPrefix to generate PREFIX000001…',
+    description:
+      'A lot to commission: for a serialised product its serials listed, or serialCount + serialPrefix to generate PREFIX000001…; ' +
+      'for a lot-controlled product (tracking lot) its quantity',
   });
 
 const LotParams = z.object({
@@ -119,7 +148,7 @@ const commissionLot = createRoute({
   method: 'post',
   path: '/api/v1/lots',
   tags: ['lots'],
-  summary: 'Commission a lot: the lot, its serialised units and one commissioning event',
+  summary: 'Commission a lot: the lot, its serialised units (or its quantity, lot-controlled) and one commissioning event',
   security: bearerAuth,
   middleware: [requireRole(...ACCESS.commissionLots)] as const,
   request: { body: { required: true, content: { 'application/json': { schema: NewLot } } } },
@@ -171,25 +200,57 @@ const listLotSerials = createRoute({
   },
 });
 
+/**
+ * A serialised product is commissioned by serials, a lot-controlled one by quantity
+ * (DESIGN 3: a unit is (GTIN, serial), lot-controlled stock is a quantity of (GTIN, lot)).
+ */
+function assertMatchesTracking(input: { gtin: string; serials?: unknown; serialCount?: unknown; quantity?: number }, tracking: Tracking): void {
+  if (tracking === 'lot' && input.quantity === undefined) {
+    const field = input.serials !== undefined ? 'serials' : 'serialCount';
+    throw problems.invalidInput(
+      `${field}: GTIN ${input.gtin} is lot-controlled (tracking lot): commission its lot with a quantity, not serials`,
+      field,
+      { tracking },
+    );
+  }
+  if (tracking === 'serial' && input.quantity !== undefined) {
+    throw problems.invalidInput(
+      `quantity: GTIN ${input.gtin} is serialised (tracking serial): commission its lot with serials[] or serialCount + serialPrefix, not a quantity`,
+      'quantity',
+      { tracking },
+    );
+  }
+}
+
 export function lotRoutes(ctx: NodeContext) {
   const app = createRouter();
 
   app.openapi(commissionLot, async (c) => {
     const input = c.req.valid('json');
-    const serials = input.serials ?? generateSerials(input.serialPrefix!, input.serialCount!);
     const result = await performWrite(c, ctx.sql, input, async (w) => {
-      if (!(await findProduct(w.tx, input.gtin))) {
+      const product = await findProduct(w.tx, input.gtin);
+      if (!product) {
         throw problems.invalidInput(`gtin: no product with GTIN ${input.gtin}; create the product first`, 'gtin');
       }
+      assertMatchesTracking(input, product.tracking);
       // Checked up front so a duplicate costs no hashing; the primary key still decides races.
       if (await lotExists(w.tx, input.gtin, input.lot)) {
         throw problems.conflict('lot-exists', `lot ${input.lot} of GTIN ${input.gtin} already exists`, { field: 'lot' });
       }
-      const lot = { gtin: input.gtin, lot: input.lot, productionDate: input.productionDate, expiry: input.expiry, serials };
-      await insertLotWithUnits(w.tx, lot, w.actor);
-      // The ledger head is locked from here to commit: the units are already in.
-      const event = commissioningEvent(lot, { eventTime: new Date().toISOString(), eventTimeZoneOffset: ctx.config.eventTimeZoneOffset });
-      const { seq } = await appendEvent(w.tx, { participant: ctx.participant, chainId: ctx.chainId }, event);
+      const head = { gtin: input.gtin, lot: input.lot, productionDate: input.productionDate, expiry: input.expiry };
+      const time = { eventTime: new Date().toISOString(), eventTimeZoneOffset: ctx.config.eventTimeZoneOffset };
+      let seq: number;
+      if (input.quantity !== undefined) {
+        const lot = { ...head, quantity: input.quantity };
+        const { binId } = await insertLotWithQuantity(w.tx, lot, w.actor);
+        ({ seq } = await appendEvent(w.tx, { participant: ctx.participant, chainId: ctx.chainId }, commissioningEvent(lot, time)));
+        await journalCommissionedQuantity(w.tx, { ...lot, binId }, { actor: w.actor, ledgerSeq: seq });
+      } else {
+        const lot = { ...head, serials: input.serials ?? generateSerials(input.serialPrefix!, input.serialCount!) };
+        await insertLotWithUnits(w.tx, lot, w.actor);
+        // The ledger head is locked from here to commit: the units are already in.
+        ({ seq } = await appendEvent(w.tx, { participant: ctx.participant, chainId: ctx.chainId }, commissioningEvent(lot, time)));
+      }
       const stored = await setCommissioningSeq(w.tx, input.gtin, input.lot, seq);
       await w.audit({ action: 'lot.commission', entity: 'lot', entityId: `${input.gtin}/${input.lot}`, after: stored, ledgerSeq: seq });
       return { status: 201, body: { ...stored, ledgerSeq: seq } };

@@ -172,8 +172,15 @@ export async function checkNotice(ctx: CheckContext, notice: ShipmentNotice, opt
       // Recalled or expired goods are refused whatever their evidence.
       if (await recalled(line.gtin, line.lot)) return ['lot-recalled', `lot ${line.lot} of GTIN ${line.gtin} has an open recall on RecallBoard`];
       const owner = await ownerOf(line.gtin);
+      // A unit: the owner's commissioning discloses it. A lot-controlled lot: the owner's
+      // lot-level commissioning names its class and quantity in the quantityList (a
+      // serialised lot's commissioning names the lot too, in medtrace:lot, but commissions
+      // units, not a quantity that could be shipped without them).
       const commissioning = verified.find(
-        (e) => e.participant === owner && e.event.bizStep === 'commissioning' && covers(e),
+        (e) =>
+          e.participant === owner &&
+          e.event.bizStep === 'commissioning' &&
+          (uri ? disclosed(e).has(uri) : quantityOf(e.event.quantityList, lotClass) !== undefined),
       );
       const commissionedLot = commissioning?.event['medtrace:lot'] as { lot?: unknown; expiry?: unknown } | undefined;
       const expiry = typeof commissionedLot?.expiry === 'string' && commissionedLot.expiry < line.expiry ? commissionedLot.expiry : line.expiry;
@@ -189,6 +196,12 @@ export async function checkNotice(ctx: CheckContext, notice: ShipmentNotice, opt
       if (!commissioning) return ['no-commissioning-evidence', `no verified commissioning event by the GTIN owner ${owner} names ${what}`];
       if (typeof commissionedLot?.lot === 'string' && commissionedLot.lot !== line.lot) {
         return ['wrong-lot', `${what} was commissioned in lot ${commissionedLot.lot}, the notice says ${line.lot}`];
+      }
+      if (!uri) {
+        const commissionedQuantity = quantityOf(commissioning.event.quantityList, lotClass) ?? 0;
+        if (claimedLotLevel.get(lotClass)! > commissionedQuantity) {
+          return ['quantity-mismatch', `the notice lists ${claimedLotLevel.get(lotClass)} of ${what}, its owner commissioned ${commissionedQuantity}`];
+        }
       }
       const release = verified.find(
         (e) => e.participant === owner && e.event.bizStep === RELEASE_BIZSTEP && (e.event.quantityList ?? []).some((q) => q.epcClass === lotClass),

@@ -4,7 +4,8 @@
 // pedigree: for the shipped goods, every bundle the sender itself received
 // with them (from the notices it booked), plus its own events about them —
 // its receiving event, or as the maker its commissioning event (the shipped
-// units disclosed) and its release of the lot. Only the shipped units are
+// units disclosed; for lot-controlled goods the lot-level commissioning that
+// names the lot's class and quantity) and its release of the lot. Only the shipped units are
 // disclosed anywhere; the rest of each event stays behind its unit-set root.
 import { lotUri, unitUri } from '../../sdk';
 import type { ProofBundle } from '../../sdk';
@@ -122,7 +123,8 @@ function groupByLot(lines: readonly NoticeLine[]): LotGroup[] {
 
 /**
  * The evidence about the shipped goods of one lot: upstream bundles received with them,
- * this node's commissioning (the shipped units), its latest release of the lot, and its
+ * this node's commissioning (the shipped units disclosed; a lot-controlled lot's
+ * commissioning names the lot in its quantityList and discloses no unit), its latest release of the lot, and its
  * receiving events naming the goods. Null while one of its own events is not anchored.
  */
 async function lotEvidence(ctx: BuildContext, group: LotGroup): Promise<ProofBundle[] | null> {
