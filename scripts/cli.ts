@@ -10,9 +10,10 @@ import { demoCommand } from './cli/demo';
 import { verifyCommand } from './cli/verify';
 import { registerCommand } from './cli/register';
 import { identityCommand } from './cli/identity';
+import { traceCommand } from './cli/trace';
 import { recallCommand } from './cli/recall';
 
-const COMMANDS: Command[] = [chainCommand, nodeCommand, demoCommand, registerCommand, verifyCommand, identityCommand, recallCommand];
+const COMMANDS: Command[] = [chainCommand, nodeCommand, demoCommand, registerCommand, verifyCommand, identityCommand, recallCommand, traceCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
