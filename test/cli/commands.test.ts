@@ -129,7 +129,7 @@ describe.skipIf(Boolean(testServerUrl()))('medtrace demo (npm start)', () => {
     const nodePort = await freePort();
     const chainPort = await freePort();
     cli = startMedtrace(['demo', '--dir', dir, '--port', String(nodePort), '--chain-port', String(chainPort), '--serials', '20']);
-    await cli.waitForOutput(/medtrace demo is running[\s\S]*curl -s -H "authorization/, 240_000);
+    await cli.waitForOutput(/medtrace demo is running[\s\S]*curl -s -H "authorization/, 300_000);
     const out = cli.output();
     const nodeUrl = `http://127.0.0.1:${nodePort}`;
     expect(out).toContain(`${nodeUrl}/docs`);
@@ -146,8 +146,18 @@ describe.skipIf(Boolean(testServerUrl()))('medtrace demo (npm start)', () => {
     }
     expect((await fetch(`${nodeUrl}/docs`)).status).toBe(200);
 
+    // Three companies, each a node of its own, registered on the chain and linked as partners.
+    const companies = [...out.matchAll(/^ {2}(manufacturer|distributor|hospital) +(http:\/\/127\.0\.0\.1:\d+) +.*participant (0x[0-9a-f]{40})$/gm)];
+    expect(companies.map((m) => m[1])).toEqual(['manufacturer', 'distributor', 'hospital']);
+    expect(companies[0][2]).toBe(nodeUrl);
+    for (const [, , url] of companies) expect((await fetch(`${url}/ready`)).status).toBe(200);
+    expect(new Set(companies.map((m) => m[3])).size).toBe(3);
+    expect(out).toMatch(/npx medtrace trace '\S+' --node http:\/\/127\.0\.0\.1:\d+ --user admin --password demo-\S+/);
+    expect(out).toMatch(/npx medtrace recall --node http:\/\/127\.0\.0\.1:\d+ /);
+
     expect(await cli.stop('SIGINT')).toBe(0);
     expect(await answers(`${nodeUrl}/health`)).toBe(false);
+    for (const [, , url] of companies) expect(await answers(`${url}/health`)).toBe(false);
     expect(await answers(`http://127.0.0.1:${chainPort}`, rpcCall('eth_chainId'))).toBe(false);
-  });
+  }, 330_000);
 });
