@@ -24,6 +24,8 @@ export interface TestNodeOptions {
   timeoutMs?: number;
   /** Resolve without waiting for /ready (for processes expected to die early). */
   noWait?: boolean;
+  /** The HTTP port (default: a free one), e.g. chosen first to set PUBLIC_URL. */
+  port?: number;
 }
 
 export interface TestNode {
@@ -49,7 +51,7 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'medtrace-node-'));
   // An embedded database starts from the migrated template (initdb in WASM is slow).
   if (!options.databaseUrl && !fs.existsSync(path.join(dataDir, 'pgdata'))) await seedEmbeddedDatabase(dataDir);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_OPTIONS: '',
