@@ -9,6 +9,8 @@
 // maker's lot-level commissioning and release evidence.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { lotUri, verifyBundle } from '../../sdk';
+import { appendEvent } from '../../node/ledger/append';
+import { buildBundle } from '../../node/ledger/bundles';
 import { checkNotice } from '../../node/network/checkNotice';
 import type { ShipmentNotice } from '../../node/network/notice';
 import { startOutbox, type Outbox } from '../../node/network/outbox';
@@ -284,5 +286,34 @@ describe('the quality gate, FEFO and shipping of lot-controlled lots', () => {
       { verdict: 'blocked', reason: 'no-release-evidence' },
       { verdict: 'blocked', reason: 'no-release-evidence' },
     ]);
+  });
+
+  test('a notice of more than the owner commissioned of a lot is refused, even when a shipping event of the sender says so', async () => {
+    // The maker's own ledger claims a shipment of 25 of SUT-B, of which it commissioned 20.
+    const ghostShipment = 9_999;
+    const seq = await maker.db.sql.begin(async (tx) => {
+      const appended = await appendEvent(tx, { participant: maker.ctx.participant, chainId: maker.ctx.chainId }, {
+        type: 'ObjectEvent',
+        action: 'OBSERVE',
+        bizStep: 'shipping',
+        disposition: 'in_transit',
+        eventTime: new Date().toISOString(),
+        eventTimeZoneOffset: '+08:00',
+        quantityList: [{ epcClass: lotUri(SUTURES, 'SUT-B'), quantity: 25, uom: 'EA' }],
+        bizTransactionList: [{ type: 'desadv', bizTransaction: `urn:medtrace:shipment:${ghostShipment}` }],
+      });
+      return appended.seq;
+    });
+    await maker.anchorAll();
+    const [row] = await dist.db.sql<{ notice: ShipmentNotice }[]>`select notice from inbound_notices where id = ${noticeId}`;
+    const notice: ShipmentNotice = {
+      ...row.notice,
+      shipmentId: ghostShipment,
+      lines: [{ gtin: SUTURES, lot: 'SUT-B', quantity: 25, expiry: '2030-05-31' }],
+      shipping: (await buildBundle(maker.db.sql, maker.ctx.chain, seq))!,
+    };
+    const check = await checkNotice(dist.ctx, notice);
+    expect(check.lines).toEqual([{ verdict: 'blocked', reason: 'quantity-mismatch' }]);
+    expect(check.problems[0].detail).toMatch(/lists 25 of lot SUT-B .* its owner commissioned 20/);
   });
 });
