@@ -86,13 +86,13 @@ async function ownSeqs(sql: Sql, participant: string, unit: { gtin: string; lot:
   return present.map((row) => Number(row.seq));
 }
 
-/** The unit a UDI names: GTIN and serial from the code, the lot from the code, the local units, or a notice line. */
+/** The unit a UDI names: GTIN and serial from the code, the lot from the local units or a notice line (404 when neither knows it). */
 async function resolveUnit(sql: Sql, udi: string): Promise<{ gtin: string; lot: string; serial: string }> {
   const data = parseGs1(udi.trim());
   if (data.serial === undefined) {
     throw new ProblemError(422, 'udi-serial-missing', 'Serial missing', `a unit is traced by its UDI with a serial (AI 21); ${udi} names none`, { field: 'udi' });
   }
-  if (data.lot !== undefined) return { gtin: data.gtin, lot: data.lot, serial: data.serial };
+  // The unit must be known here: a unit row, or a line of a notice naming it.
   const [known] = await sql<{ lot: string }[]>`
     select lot from units where gtin = ${data.gtin} and serial = ${data.serial}
     union all
@@ -100,6 +100,9 @@ async function resolveUnit(sql: Sql, udi: string): Promise<{ gtin: string; lot: 
     limit 1`;
   if (!known) {
     throw new ProblemError(404, 'unit-unknown', 'Unknown unit', `unit ${data.serial} of GTIN ${data.gtin} is not known here`, { field: 'udi' });
+  }
+  if (data.lot !== undefined && data.lot !== known.lot) {
+    throw new ProblemError(409, 'udi-wrong-lot', 'Wrong lot', `the UDI says lot ${data.lot} but unit ${data.serial} of GTIN ${data.gtin} is of lot ${known.lot}`, { field: 'udi', lot: known.lot });
   }
   return { gtin: data.gtin, lot: known.lot, serial: data.serial };
 }

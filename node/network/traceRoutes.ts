@@ -69,7 +69,7 @@ const traceUnitRoute = createRoute({
   },
   responses: {
     200: { description: 'the trace', content: { 'application/json': { schema: UnitTraceSchema } } },
-    ...problemResponses(401, 403, 404, 422),
+    ...problemResponses(401, 403, 404, 409, 422),
   },
 });
 
