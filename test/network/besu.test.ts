@@ -2,8 +2,9 @@
 // a zero-base-fee Hardhat node): the contracts deployed with `medtrace chain
 // --deploy-only`, the participant registered by the governor with `medtrace register`
 // (no governor key in the deployment file, as in production), the node's chain key
-// from an encrypted keystore; it anchors with zero-price, explicit-gas transactions and
-// finds its batches again by paging eth_getLogs over more than 1,000 blocks.
+// from an encrypted keystore; it anchors with zero-price, explicit-gas transactions, finds
+// its batches again and reads the RecallBoard (recall watcher) by paging eth_getLogs over
+// more than 1,000 blocks, and quarantines the lot of a recall it published.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,7 @@ import { readDeployment } from '../../node/chain/deployment';
 import { HARDHAT_ACCOUNT_0_KEY } from '../../node/chain/localChain';
 import { queryLogsPaged } from '../../node/chain/logs';
 import { sendAndWait } from '../../node/chain/transactions';
-import { startTestChain, startTestNode, waitFor, type TestChain, type TestNode } from '../support';
+import { startTestChain, startTestNode, waitFor, TEST_ADMIN_PASSWORD, type TestChain, type TestNode } from '../support';
 import { BESU_RANGE_ERROR, BESU_SEND_TX_ERROR, IMPLICIT_GAS_LIMIT_ERROR, NON_ZERO_GAS_PRICE_ERROR, startBesuProxy, type BesuProxy } from '../support/besuProxy';
 import { medtrace } from '../cli/run';
 
@@ -80,7 +81,7 @@ describe('a node on a chain with Besu QBFT habits', () => {
     expect(proxy.refusals.map((r) => r.code)).toEqual([-32005, -32604, -32009, -32009, -32000]);
   });
 
-  it('deploys with `medtrace chain --deploy-only`, registers with `medtrace register`, runs a node from an encrypted keystore that anchors and is verified', async () => {
+  it('deploys with `medtrace chain --deploy-only`, registers with `medtrace register`, runs a node from an encrypted keystore that anchors (verified), pages eth_getLogs over > 1,000 blocks and quarantines a recall', async () => {
     const refusedBefore = proxy.refusals.length;
     const deployDir = path.join(dir, 'deploy');
     const deployed = await medtrace(['chain', '--deploy-only', '--rpc', proxy.url, '--dir', deployDir], {
@@ -139,7 +140,10 @@ describe('a node on a chain with Besu QBFT habits', () => {
     expect(verified.batch).toBe(0);
 
     // More than 1,000 blocks later: the first batch is found again by paging eth_getLogs back.
+    const beforeMining = proxy.logQueries.length;
     await rpc(proxy.url, 'hardhat_mine', ['0x5dc']); // 1,500 blocks
+    // The node's recall watcher (polling each second) now reads 1,500+ new blocks: in full 1,000-block pages.
+    await waitFor(async () => proxy.logQueries.slice(beforeMining).some((q) => q.to - q.from + 1 === 1000), 30_000, 'the watcher paging eth_getLogs');
     const second = await commission('BESU-2', 'BT');
     const secondBundle = await bundleOf(second.ledgerSeq, unitUri(gtin, 'BT000001'));
     expect((await verifyBundle(secondBundle, { provider })).batch).toBeGreaterThan(0);
@@ -152,7 +156,29 @@ describe('a node on a chain with Besu QBFT habits', () => {
     expect(all.length).toBeGreaterThanOrEqual(2);
     await expect(anchorLog.queryFilter(anchorLog.filters.Anchored(address), deployment.deployBlock, head)).rejects.toThrow(/exceeds maximum RPC range/);
 
-    // Nothing the CLI or the node sent was refused (only the direct wide query just above).
+    // A recall published now: the node's recall watcher reads the RecallBoard's logs since its
+    // cursor (more than 1,000 blocks back) in pages, and quarantines the recalled lot.
+    const logQueriesBefore = proxy.logQueries.length;
+    const recall = await node.request('/api/v1/recalls', {
+      body: {
+        gtin,
+        lots: ['BESU-1'],
+        recallClass: 2,
+        action: 'return',
+        notice: { title: 'Field safety notice', text: 'Return lot BESU-1.' },
+        signature: { username: 'admin', password: TEST_ADMIN_PASSWORD, meaning: 'recalled' },
+      },
+    });
+    expect(recall.status, await recall.clone().text()).toBe(201);
+    await waitFor(async () => {
+      const lot = (await (await node!.request(`/api/v1/lots/${gtin}/BESU-1`)).json()) as { status: string };
+      return lot.status === 'recalled';
+    }, 60_000, 'the recalled lot quarantined by the watcher');
+    const watcherQueries = proxy.logQueries.slice(logQueriesBefore);
+    expect(watcherQueries.length).toBeGreaterThan(0);
+    expect(Math.max(...proxy.logQueries.map((q) => q.to - q.from + 1))).toBeLessThanOrEqual(1000);
+
+    // Nothing the CLI or the node sent was refused (only the direct wide query above).
     expect(proxy.refusals.slice(refusedBefore).map((r) => r.message)).toEqual([BESU_RANGE_ERROR.message]);
     expect(proxy.calls.get('eth_sendRawTransaction') ?? 0).toBeGreaterThanOrEqual(5);
   }, 300_000);
