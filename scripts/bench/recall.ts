@@ -72,42 +72,45 @@ export async function benchRecall(runs = 5): Promise<BenchResult[]> {
       { name: 'distributor', role: 'distributor', prefix: '0614142' },
       { name: 'hospital', role: 'hospital', prefix: '0614143' },
     ];
-    const started = await Promise.all(
-      specs.map(async (spec) => {
-        let databaseUrl: string | undefined;
-        if (serverUrl) {
-          const database = await createThrowawayDatabase(serverUrl, 'medtrace_bench_');
-          databaseUrl = database.url;
-          cleanups.unshift(() => database.drop());
-        }
-        const password = `bench-${randomBytes(8).toString('hex')}`;
-        const port = await pickPort(0);
-        const process_ = spawnNode({
-          output: path.join(dir, `${spec.name}.log`),
-          env: {
-            PORT: String(port),
-            HOST: '127.0.0.1',
-            PUBLIC_URL: `http://127.0.0.1:${port}`,
-            DATA_DIR: path.join(dir, spec.name),
-            DATABASE_URL: databaseUrl,
-            CHAIN_RPC_URL: chain.rpcUrl,
-            CHAIN_DEPLOYMENT: chain.deploymentPath,
-            PARTICIPANT_NAME: `Bench ${spec.name}`,
-            PARTICIPANT_ROLE: spec.role,
-            GS1_COMPANY_PREFIX: spec.prefix,
-            MEDTRACE_ADMIN_PASSWORD: password,
-            LOG_LEVEL: 'warn',
-          },
-        });
-        cleanups.unshift(() => process_.stop());
-        return { spec, process_, password };
-      }),
-    );
+    // One after the other: each registers itself with the governor's key at start (one nonce sequence).
     const nodes: Node[] = [];
-    for (const { spec, process_, password } of started) {
-      await waitUntilReady(process_, 300_000);
-      const { accessToken } = await api({ baseUrl: process_.baseUrl, token: '' }, 'POST', '/api/v1/auth/token', { username: 'admin', password });
-      nodes.push({ name: spec.name, baseUrl: process_.baseUrl, token: accessToken, password });
+    for (const spec of specs) {
+      let databaseUrl: string | undefined;
+      if (serverUrl) {
+        const database = await createThrowawayDatabase(serverUrl, 'medtrace_bench_');
+        databaseUrl = database.url;
+        cleanups.unshift(() => database.drop());
+      }
+      const password = `bench-${randomBytes(8).toString('hex')}`;
+      const port = await pickPort(0);
+      const logFile = path.join(dir, `${spec.name}.log`);
+      const child = spawnNode({
+        output: logFile,
+        env: {
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          PUBLIC_URL: `http://127.0.0.1:${port}`,
+          DATA_DIR: path.join(dir, spec.name),
+          DATABASE_URL: databaseUrl,
+          CHAIN_RPC_URL: chain.rpcUrl,
+          CHAIN_DEPLOYMENT: chain.deploymentPath,
+          PARTICIPANT_NAME: `Bench ${spec.name}`,
+          PARTICIPANT_ROLE: spec.role,
+          GS1_COMPANY_PREFIX: spec.prefix,
+          MEDTRACE_ADMIN_PASSWORD: password,
+          LOG_LEVEL: 'warn',
+        },
+      });
+      cleanups.unshift(() => child.stop());
+      try {
+        await waitUntilReady(child, 300_000);
+      } catch (error) {
+        const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').slice(-2000) : '';
+        throw new Error(`${spec.name} node: ${(error as Error).message}\n${tail}`);
+      }
+      const { accessToken } = await api({ baseUrl: child.baseUrl, token: '' }, 'POST', '/api/v1/auth/token', { username: 'admin', password });
+      nodes.push({ name: spec.name, baseUrl: child.baseUrl, token: accessToken, password });
+      log(`recall: ${spec.name} node ready at ${child.baseUrl}`);
     }
 
     // Every node holds UNITS_PER_LOT units of each lot BR1…BRn of the maker's GTIN (opening stock, quarantined).
