@@ -31,7 +31,7 @@ const AllocationResult = z
 const PickBody = z
   .strictObject({
     scan: z.string().min(1).max(500).openapi({ description: 'the scanned UDI: Digital Link, (01)…(21)… or raw element string', example: '(01)09506000134352(10)L1(21)SN1' }),
-    quantity: z.number().int().min(1).max(1_000_000).optional().openapi({ description: 'lot-controlled products: how many of the scanned lot (default 1)' }),
+    quantity: z.number().int().min(1).max(1_000_000).optional().openapi({ description: 'lot-controlled products: how many of the scanned lot (default 1; a case label scan picks its count)' }),
     reason: reasonSchema,
   })
   .openapi('PickScan');
@@ -115,7 +115,7 @@ export function fulfilmentRoutes(ctx: NodeContext) {
       const before = await findOrder(w.tx, id, { lock: true });
       if (!before) throw problems.notFound(`no order ${id}`, 'id');
       assertFulfillable(before, 'picked');
-      const picks = await pickScan(w.tx, before, input.scan, input.quantity ?? 1, w.actor);
+      const picks = await pickScan(w.tx, before, input.scan, input.quantity, w.actor);
       const after = await refreshFulfilmentStatus(w.tx, id);
       await w.audit({ action: 'sales_order.pick', entity: 'sales_order', entityId: String(id), before: { status: before.status }, after: { status: after.status, picks } });
       return { status: 201, body: { pick: picks[0], picks, order: after } };

@@ -1,9 +1,11 @@
 // Scan-verified picking: the picker scans the UDI on the item (any GS1 form
 // the SDK's parseGs1 reads: Digital Link, bracketed or raw element string) and
 // the scan is accepted only when it is exactly what this order was allocated.
+// A case label of lot-controlled goods ((00) SSCC, (02) content, (37) count,
+// (10) lot: the SDK's parseGs1Case) picks the case's count in one scan.
 // Every refusal names its reason with a stable slug (409, field `scan`); a
 // malformed code is the SDK's own GS1 error with its field (422).
-import { parseGs1 } from '../../sdk';
+import { parseGs1, parseGs1Case, type Gs1Data } from '../../sdk';
 import type { Tx } from '../db';
 import { ProblemError } from '../http/problem';
 import { addLotStock, takeFromRow } from '../inventory/allocate';
@@ -27,8 +29,15 @@ const refuse = (slug: string, title: string, detail: string, extras: Record<stri
  * order line served: a lot-controlled scan whose quantity spans two lines of the same
  * product and lot records each line's part against that line.
  */
-export async function pickScan(tx: Tx, order: Order, scan: string, quantity: number, actor: string, today: string = todayDate()): Promise<Pick[]> {
-  const data = parseGs1(scan.trim());
+export async function pickScan(tx: Tx, order: Order, scan: string, asked: number | undefined, actor: string, today: string = todayDate()): Promise<Pick[]> {
+  const { data, caseCount } = readScan(scan.trim());
+  if (caseCount !== undefined && asked !== undefined && asked !== caseCount) {
+    throw new ProblemError(422, 'scan-quantity-mismatch', 'Quantity differs from the case', `the case label says ${caseCount}; quantity ${asked} was given (leave it out to pick the case)`, {
+      field: 'quantity',
+      caseCount,
+    });
+  }
+  const quantity = caseCount ?? asked ?? 1;
   const lines = order.lines.filter((line) => line.gtin === data.gtin);
   if (lines.length === 0) {
     throw refuse('scan-wrong-product', 'Wrong product', `scanned GTIN ${data.gtin} is not on order ${order.id} (it orders ${[...new Set(order.lines.map((l) => l.gtin))].join(', ')})`, {
@@ -36,9 +45,30 @@ export async function pickScan(tx: Tx, order: Order, scan: string, quantity: num
     });
   }
   const [product] = await tx<{ tracking: 'serial' | 'lot' }[]>`select tracking from products where gtin = ${data.gtin}`;
+  if (caseCount !== undefined && product.tracking === 'serial') {
+    throw new ProblemError(422, 'scan-case-of-serialised', 'Scan the units', `product ${data.gtin} is serialised: scan each unit's UDI, not the case label`, { field: 'scan' });
+  }
   return product.tracking === 'serial'
     ? [await pickUnit(tx, order, lines, { gtin: data.gtin, lot: data.lot, serial: data.serial }, scan, actor, today)]
     : pickLotQuantity(tx, order, lines, { gtin: data.gtin, lot: data.lot }, quantity, scan, actor, today);
+}
+
+/** A unit or lot UDI; failing that, a case label naming its content (02), lot and count (37). */
+function readScan(scan: string): { data: Gs1Data; caseCount?: number } {
+  try {
+    return { data: parseGs1(scan) };
+  } catch (unitError) {
+    let found;
+    try {
+      found = parseGs1Case(scan);
+    } catch {
+      throw unitError;
+    }
+    if (found.content === undefined || found.count === undefined) throw unitError;
+    const data: Gs1Data = { gtin: found.content };
+    if (found.lot !== undefined) data.lot = found.lot;
+    return { data, caseCount: found.count };
+  }
 }
 
 async function pickUnit(

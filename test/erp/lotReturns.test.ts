@@ -3,9 +3,10 @@
 // shipment, invoice and RMA lists filter by customer, order and day; an RMA
 // names a lot quantity shipped to that customer (never more than shipped less
 // what earlier returns took), is received into the RETURNS bin and split
-// between restock and scrap, each step with its ledger event.
+// between restock and scrap, each step with its ledger event. A case label
+// scan picks the case's count.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { lotUri } from '../../sdk';
+import { lotUri, toCaseDigitalLink, toCaseElementString } from '../../sdk';
 import { readProblem, startTestApp, type TestApp } from '../support/app';
 import { GTIN, ledgerEvent, LOT_GTIN, seedCustomer, seedLotStock, seedProduct } from './ordersSeed';
 
@@ -221,5 +222,28 @@ describe('returns of lot-controlled goods', () => {
     expect(byOrder.items[0]).toMatchObject({ customerId: alpha, orderIds: [alphaOrder], status: 'closed', lines: 2, quantity: 7 });
     expect((await (await api.call('GET', `/api/v1/rmas?orderId=${betaOrder}`)).json()).items).toEqual([]);
     expect((await (await api.call('GET', `/api/v1/rmas?customerId=${beta}`)).json()).items).toEqual([]);
+  });
+});
+
+describe('picking a whole case by its label', () => {
+  test('a case label (00)(02)(37)(10) picks its count in any form; a different quantity is refused', async () => {
+    const placed = await api.call('POST', '/api/v1/orders', { as: 'sales', body: { customerId: gamma, currency: 'EUR', lines: [{ gtin: LOT_GTIN, quantity: 20, unitPrice: '1.00' }] } });
+    const id = (await placed.json()).id as number;
+    expect((await api.call('POST', `/api/v1/orders/${id}/allocations`, { as: 'warehouse' })).status).toBe(200);
+    const twelve = toCaseElementString({ sscc: '095060001000000012', content: LOT_GTIN, count: 12, lot: 'B1' });
+
+    const mismatch = await api.call('POST', `/api/v1/orders/${id}/picks`, { as: 'warehouse', body: { scan: twelve, quantity: 5 } });
+    expect(mismatch.status).toBe(422);
+    expect(await readProblem(mismatch)).toMatchObject({ type: `${P}scan-quantity-mismatch`, field: 'quantity', caseCount: 12 });
+
+    const first = await api.call('POST', `/api/v1/orders/${id}/picks`, { as: 'warehouse', body: { scan: twelve } });
+    expect(first.status).toBe(201);
+    expect((await first.json()).picks.map((p: { quantity: number }) => p.quantity)).toEqual([12]);
+    const eight = toCaseDigitalLink({ sscc: '095060001000000029', content: LOT_GTIN, count: 8, lot: 'B1' });
+    const second = await api.call('POST', `/api/v1/orders/${id}/picks`, { as: 'warehouse', body: { scan: eight } });
+    expect(second.status).toBe(201);
+    const body = await second.json();
+    expect(body.order.status).toBe('picked');
+    expect(body.order.lines[0].picked).toBe(20);
   });
 });
