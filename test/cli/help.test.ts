@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../node/paths';
 import { cleanEnv, medtrace } from './run';
 
-const SUBCOMMANDS = ['chain', 'node', 'demo', 'register', 'verify'];
+const SUBCOMMANDS = ['chain', 'node', 'demo', 'register', 'verify', 'identity', 'trace'];
 
 describe('medtrace help', () => {
   it('lists every subcommand under --help and exits 0', async () => {
