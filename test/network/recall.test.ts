@@ -308,7 +308,7 @@ describe('a recall reaches every node', () => {
     expect(await dist.count('recall_notices_received')).toBe(1);
   });
 
-  test('closing the recall goes onto the board; watchers mirror the status; withdrawn would be final', async () => {
+  test('closing the recall goes onto the board; watchers mirror the status', async () => {
     const noReason = await maker.call('POST', `/api/v1/recalls/${id}/status`, { as: 'qa', body: { status: 'closed' } });
     expect(noReason.status).toBe(422);
     expect((await readProblem(noReason)).field).toBe('reason');
@@ -382,4 +382,57 @@ describe('medtrace recall', () => {
     const id = Number(/recall #(\d+)/.exec(result.stdout)![1]);
     expect((await readRecall(maker.ctx.chain, id))!.lots).toEqual([OTHER_LOT, LOT]);
   }, 180_000);
+});
+
+describe('notice documents and peer checks', () => {
+  test('a notice given as a document is served with its media type and file name; its SHA-256 is on the board; withdrawing is final', async () => {
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(Array.from({ length: 300 }, (_, i) => i % 256)), Buffer.from('\n%%EOF\n')]);
+    const bad = await maker.call('POST', '/api/v1/recalls', { as: 'qa', body: recallBody({ notice: { contentBase64: '***', mediaType: 'application/pdf', filename: 'fsn.pdf' } }) });
+    expect(bad.status).toBe(422);
+    expect((await readProblem(bad)).field).toBe('notice.contentBase64');
+
+    const view = await ok(
+      await maker.call('POST', '/api/v1/recalls', {
+        as: 'qa',
+        body: recallBody({ recallClass: 3, action: 'notice', notice: { contentBase64: pdf.toString('base64'), mediaType: 'application/pdf', filename: 'FSN-2026-02.pdf' } }),
+      }),
+      201,
+      'document recall',
+    );
+    const res = await fetch(view.noticeUri);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    expect(res.headers.get('content-disposition')).toBe('inline; filename="FSN-2026-02.pdf"');
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(bytes.equals(pdf)).toBe(true);
+    expect(res.headers.get('repr-digest')).toBe(`sha-256=:${Buffer.from(sha256(new Uint8Array(pdf))).toString('base64')}:`);
+    expect((await readRecall(maker.ctx.chain, view.id))!.noticeSha256).toBe(toHex(sha256(new Uint8Array(pdf))));
+
+    // Published in error: withdrawn, and withdrawn is final.
+    const withdrawn = await ok(await maker.call('POST', `/api/v1/recalls/${view.id}/status`, { as: 'qa', body: { status: 'withdrawn', reason: 'published in error' } }), 200, 'withdraw');
+    expect(withdrawn).toMatchObject({ from: 'open', status: 'withdrawn' });
+    const reopen = await maker.call('POST', `/api/v1/recalls/${view.id}/status`, { as: 'qa', body: { status: 'open', reason: 'try again' } });
+    expect(reopen.status).toBe(409);
+    expect((await readProblem(reopen)).detail).toContain('withdrawn is final');
+    expect((await readRecall(maker.ctx.chain, view.id))!.status).toBe('withdrawn');
+  });
+
+  test('an acknowledgement names its sender as the company; an unknown recall is 404', async () => {
+    const { peerFetch } = await import('../../node/peers');
+    const entry = { located: 1, quarantined: 1, inField: 0, acknowledgedAt: new Date().toISOString(), version: 1, relayed: [] };
+    const impersonating = await peerFetch(dist.ctx, maker.ctx.participant, '/peer/v1/recall-acks', {
+      method: 'POST',
+      body: { chainRecallId: 1, company: hospital.ctx.participant, ...entry },
+    });
+    expect(impersonating.status).toBe(422);
+    expect((await readProblem(impersonating)).field).toBe('company');
+    const unknown = await peerFetch(dist.ctx, maker.ctx.participant, '/peer/v1/recall-acks', {
+      method: 'POST',
+      body: { chainRecallId: 9999, company: dist.ctx.participant, ...entry },
+    });
+    expect(unknown.status).toBe(404);
+    expect((await readProblem(unknown)).type).toBe('https://medtrace.dev/problems/unknown-recall');
+    const notice = await peerFetch(dist.ctx, hospital.ctx.participant, '/peer/v1/recall-notices', { method: 'POST', body: { chainRecallId: 9999 } });
+    expect(notice.status).toBe(404);
+  });
 });
