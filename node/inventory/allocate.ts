@@ -137,32 +137,37 @@ function checkLines(lines: readonly AllocationLine[]): void {
 
 /**
  * One statement for a set of serialised lines that all name a lot or all do not (so no
- * unit can be picked for two groups of one statement): demand per (gtin, lot|''), units taken under skip-locked row locks in
- * FEFO order, numbered, cut into the lines' ranges, updated, journaled.
+ * unit can be picked for two groups of one statement): demand per (gtin, lot|''), units
+ * taken under skip-locked row locks in FEFO order, numbered, matched to the lines' slots,
+ * updated by their row address (ctid: the locked row version, which no one else can change
+ * before this transaction ends), journaled.
+ * The lines travel as arrays (no JSON), and the answer comes back one row per (line, lot,
+ * bin) with the serials as an array: a tenth of the rows to send and parse.
  */
 async function allocateUnits(tx: Tx, lines: readonly AllocationLine[], actor: string, today: string | undefined): Promise<AllocatedRow[]> {
-  const input = lines.map((line, ord) => ({ line_id: line.lineId, gtin: line.gtin, lot: line.lot ?? '', quantity: line.quantity, ord }));
   const named = lines[0].lot !== undefined;
-  return tx<AllocatedRow[]>`
+  const rows = await tx<{ line_id: number; gtin: string; lot: string; bin_id: number; expiry: string; serials: string[] }[]>`
     with lines as (
-      select * from jsonb_to_recordset(${tx.json(input as never)}::jsonb)
-        as x(line_id bigint, gtin text, lot text, quantity integer, ord integer)
+      select line_id, gtin, lot, quantity, ord
+      from unnest(${tx.array(lines.map((line) => line.lineId))}::bigint[], ${tx.array(lines.map((line) => line.gtin))}::text[],
+                  ${tx.array(lines.map((line) => line.lot ?? ''))}::text[], ${tx.array(lines.map((line) => line.quantity))}::integer[])
+        with ordinality as x(line_id, gtin, lot, quantity, ord)
     ),
     demand as (
       select x.gtin, x.want, x.need
       from (select gtin, lot as want, sum(quantity)::integer as need from lines group by gtin, lot) x
-      join products p on p.gtin = x.gtin::text collate "C"
+      join products p on p.gtin = x.gtin collate "C"
       where ${productRule(tx, today)}
     ),
     picked as (
-      select d.gtin, d.want, c.lot, c.serial, c.bin_id, c.expiry,
+      select d.gtin, d.want, c.tid, c.expiry,
              row_number() over (partition by d.gtin, d.want order by c.expiry, c.lot, c.serial) as rn
       from demand d
       cross join lateral (
-        select s.lot, s.serial, s.bin_id, l.expiry
+        select s.ctid as tid, s.lot, s.serial, l.expiry
         from lots l
         join units s on s.gtin = l.gtin and s.lot = l.lot
-        where l.gtin = d.gtin::text collate "C" ${named ? tx`and l.lot = d.want::text collate "C"` : tx``}
+        where l.gtin = d.gtin collate "C" ${named ? tx`and l.lot = d.want collate "C"` : tx``}
           and ${lotRule(tx, today)} and ${stockRule(tx)}
           and s.bin_id = any(array(select b.id from bins b where ${binRule(tx)}))
         -- Lots in FEFO order straight from lots_fefo: no sort, the scan stops at d.need units
@@ -172,17 +177,19 @@ async function allocateUnits(tx: Tx, lines: readonly AllocationLine[], actor: st
         for update of s skip locked
       ) c
     ),
-    ranged as (
-      select line_id, gtin, lot, quantity, sum(quantity) over (partition by gtin, lot order by ord) - quantity as lo from lines
+    slots as (
+      -- Line i of a (gtin, lot asked for) gets slots lo+1 … lo+quantity, lines in their order.
+      select line_id, gtin, lot as want, generate_series(lo + 1, lo + quantity) as rn
+      from (select line_id, gtin, lot, quantity, sum(quantity) over (partition by gtin, lot order by ord) - quantity as lo from lines) r
     ),
     assigned as (
-      select r.line_id, p.gtin, p.lot, p.serial, p.bin_id, p.expiry
-      from ranged r join picked p on p.gtin = r.gtin and p.want = r.lot and p.rn > r.lo and p.rn <= r.lo + r.quantity
+      select s.line_id, p.tid, p.expiry
+      from slots s join picked p on p.gtin = s.gtin and p.want = s.want and p.rn = s.rn
     ),
     updated as (
       update units u set state = 'allocated', order_line_id = a.line_id
       from assigned a
-      where u.gtin = a.gtin::text collate "C" and u.serial = a.serial
+      where u.ctid = a.tid and u.state = 'on_hand'
       returning u.order_line_id as line_id, u.gtin, u.lot, u.serial, u.bin_id, a.expiry
     ),
     journal as (
@@ -190,7 +197,11 @@ async function allocateUnits(tx: Tx, lines: readonly AllocationLine[], actor: st
       select ${actor}, 'allocate', gtin, lot, count(*)::integer, bin_id, bin_id, 'on_hand', 'allocated', 'order_line', line_id::text
       from updated group by line_id, gtin, lot, bin_id
     )
-    select line_id, gtin, lot, serial, 1 as quantity, bin_id, expiry::text as expiry from updated`;
+    select line_id, gtin, lot, bin_id, expiry::text as expiry, array_agg(serial) as serials
+    from updated group by line_id, gtin, lot, bin_id, expiry`;
+  return rows.flatMap((row) =>
+    row.serials.map((serial) => ({ line_id: row.line_id, gtin: row.gtin, lot: row.lot, serial, quantity: 1, bin_id: row.bin_id, expiry: row.expiry })),
+  );
 }
 
 /** One lot-controlled line: on-hand rows locked in FEFO order and split until the quantity is met. */
