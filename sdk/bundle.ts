@@ -255,6 +255,7 @@ function verifyParsedOffline(bundle: ProofBundle, opts?: HashOptions): VerifiedB
 // Chain steps
 
 const anchorLogInterface = new Interface(ANCHOR_LOG_ABI);
+const registryInterface = new Interface(REGISTRY_ABI);
 const ANCHORED_TOPIC = anchorLogInterface.getEvent('Anchored')!.topicHash;
 
 /** A failed chain read: a revert or empty answer means "not there"; anything else means the chain could not be asked. */
@@ -287,12 +288,12 @@ function cached<T>(cache: VerificationCache | undefined, key: string, load: () =
   return cache ? cache.remember(key, load, ttlMs) : load();
 }
 
-async function checkBatchOnChain(anchorLog: Contract, { anchor }: ProofBundle, cache?: VerificationCache): Promise<void> {
+async function checkBatchOnChain(anchorLog: () => Contract, { anchor }: ProofBundle, cache?: VerificationCache): Promise<void> {
   let root: string, from: bigint, to: bigint;
   try {
     // A batch, once anchored, never changes (AnchorLog is append-only).
     [root, from, to] = await cached(cache, `batch:${anchor.chainId}:${anchor.anchorLog}:${anchor.participant}:${anchor.batch}`, async () => {
-      const [r, f, t] = await anchorLog.getBatch(anchor.participant, anchor.batch);
+      const [r, f, t] = await anchorLog().getBatch(anchor.participant, anchor.batch);
       return [String(r), BigInt(f), BigInt(t)] as const;
     });
   } catch (cause) {
@@ -381,7 +382,7 @@ async function checkAnchorTransaction(provider: Provider, { anchor }: ProofBundl
 
 async function checkNotRevoked(
   provider: Provider,
-  anchorLog: Contract,
+  anchorLog: () => Contract,
   registryAddress: string | undefined,
   { anchor }: ProofBundle,
   cache?: VerificationCache,
@@ -389,13 +390,13 @@ async function checkNotRevoked(
   let status: bigint, invalidFromBatch: bigint;
   try {
     const address: string =
-      registryAddress ?? (await cached(cache, `registry:${anchor.chainId}:${anchor.anchorLog}`, async () => String(await anchorLog.registry())));
-    const registry = new Contract(address, REGISTRY_ABI, provider);
+      registryAddress ?? (await cached(cache, `registry:${anchor.chainId}:${anchor.anchorLog}`, async () => String(await anchorLog().registry())));
     // The status can change (suspension, revocation): reused for at most cache.statusTtlMs.
     [status, invalidFromBatch] = await cached(
       cache,
       `status:${anchor.chainId}:${address.toLowerCase()}:${anchor.participant}`,
       async () => {
+        const registry = new Contract(address, registryInterface, provider);
         const [s, i] = await registry.statusOf(anchor.participant);
         return [BigInt(s), BigInt(i)] as const;
       },
@@ -427,7 +428,9 @@ export async function verifyBundle(input: unknown, opts: VerifyBundleOptions): P
   const { provider, registry, cache, ...hashOpts } = opts;
   const bundle = parseBundle(input);
   const result = verifyParsedOffline(bundle, hashOpts);
-  const anchorLog = new Contract(bundle.anchor.anchorLog, ANCHOR_LOG_ABI, provider);
+  // The shared Interface: parsing the ABI again for every bundle costs more than a cached verification.
+  let contract: Contract | undefined;
+  const anchorLog = () => (contract ??= new Contract(bundle.anchor.anchorLog, anchorLogInterface, provider));
   await checkNetwork(provider, bundle, cache);
   await checkBatchOnChain(anchorLog, bundle, cache);
   await checkAnchorTransaction(provider, bundle, cache);
