@@ -1,6 +1,6 @@
 // `npm run bench`: measures what the issue asks and prints a table beside the
 // targets; writes the figures to bench-results/bench-<date>.json (git-ignored).
-//   --only tree,proofs,gas,commission,fefo,writes,recall   run some of them (default all)
+//   --only tree,proofs,gas,commission,fefo,writes,recall,trace   run some of them (default all)
 //   --full                              also the slow libraries on 1,000,000 leaves
 // For the commissioning figure on a PostgreSQL server: bash scripts/with-postgres.sh npm run bench
 import { execSync } from 'node:child_process';
@@ -17,14 +17,15 @@ import { benchProofs } from './proofs';
 import { benchTree } from './tree';
 import { benchWrites } from './writes';
 import { benchRecall } from './recall';
+import { benchTrace } from './trace';
 
-const GROUPS = ['tree', 'proofs', 'gas', 'commission', 'fefo', 'writes', 'recall'] as const;
+const GROUPS = ['tree', 'proofs', 'gas', 'commission', 'fefo', 'writes', 'recall', 'trace'] as const;
 type Group = (typeof GROUPS)[number];
 
 function parseOptions(): { groups: Group[]; full: boolean } {
   const { values } = parseArgs({ options: { only: { type: 'string' }, full: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    process.stdout.write('Usage: npm run bench [-- --only tree,proofs,gas,commission,fefo,writes,recall] [-- --full]\n');
+    process.stdout.write('Usage: npm run bench [-- --only tree,proofs,gas,commission,fefo,writes,recall,trace] [-- --full]\n');
     process.exit(0);
   }
   const groups = values.only ? values.only.split(',').map((g) => g.trim()) : [...GROUPS];
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
   if (groups.includes('fefo')) results.push(...(await benchFefo(1_000, 20)));
   if (groups.includes('writes')) results.push(...(await benchWrites(50, 40)));
   if (groups.includes('recall')) results.push(...(await benchRecall(5)));
+  if (groups.includes('trace')) results.push(...(await benchTrace(200)));
 
   const machine = {
     node: process.version,
