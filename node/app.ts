@@ -34,6 +34,7 @@ import { signatureRoutes } from './signatures/routes';
 import { qualityRoutes } from './quality/routes';
 import { salesRoutes } from './orders/salesRoutes';
 import { peerRoutes } from './peers/routes';
+import { evidenceRoutes } from './network/evidenceRoutes';
 import { noticeRoutes } from './network/noticeRoutes';
 import { receivingRoutes } from './network/receivingRoutes';
 import { traceRoutes } from './network/traceRoutes';
@@ -92,6 +93,7 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   app.route('/', auditorAuditRoutes(ctx));
   app.route('/', peerRoutes(ctx));
   app.route('/', noticeRoutes(ctx));
+  app.route('/', evidenceRoutes(ctx));
   app.route('/', publicRoutes(ctx));
   app.route('/', recallRoutes(ctx));
   app.route('/', receivingRoutes(ctx));

@@ -154,6 +154,7 @@ const MATRIX: Record<string, Rule> = {
   'POST /api/v1/participant/endpoint': 'manageNetwork',
   // shipment notices between nodes
   'POST /peer/v1/notices': 'peer',
+  'GET /peer/v1/evidence': 'peer',
   'GET /api/v1/notices': 'readNetwork',
   'GET /api/v1/notices/{id}': 'readNetwork',
   // recalls
