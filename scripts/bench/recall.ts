@@ -131,6 +131,7 @@ export async function benchRecall(runs = 5): Promise<BenchResult[]> {
     const board = new Contract(chain.deployment.recallBoard, loadArtifact('RecallBoard').abi, provider);
 
     const reachMs: number[] = [];
+    const ackMs: number[] = [];
     const perNode: Record<string, number[]> = Object.fromEntries(nodes.map((n) => [n.name, []]));
     for (let run = 1; run <= runs; run++) {
       const lot = `BR${run}`;
@@ -155,7 +156,7 @@ export async function benchRecall(runs = 5): Promise<BenchResult[]> {
         }
       });
       const maker = nodes[0];
-      await api(maker, 'POST', '/api/v1/recalls', {
+      const issued = await api(maker, 'POST', '/api/v1/recalls', {
         gtin: GTIN,
         lots: [lot],
         recallClass: 2,
@@ -173,7 +174,19 @@ export async function benchRecall(runs = 5): Promise<BenchResult[]> {
         return ms;
       });
       reachMs.push(Math.round(Math.max(...reached)));
-      log(`recall run ${run}: ${nodes.map((n, i) => `${n.name} ${Math.round(reached[i])} ms`).join(', ')}`);
+      // Then the acknowledgements: the maker's view counts every company (peer messages through each node's outbox).
+      let acknowledged: number | undefined;
+      while (performance.now() < deadline + 30_000) {
+        const view = await api(maker, 'GET', `/api/v1/recalls/${issued.id}`);
+        if (view.totals.companies === nodes.length) {
+          acknowledged = performance.now() - onChainAt;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      if (acknowledged === undefined) throw new Error(`run ${run}: the maker did not get every acknowledgement`);
+      ackMs.push(Math.round(acknowledged));
+      log(`recall run ${run}: quarantined at ${nodes.map((n, i) => `${n.name} ${Math.round(reached[i])} ms`).join(', ')}; every acknowledgement at the maker ${Math.round(acknowledged)} ms`);
     }
     const sorted = [...reachMs].sort((a, b) => a - b);
     const p50 = percentile(sorted, 50);
@@ -192,7 +205,15 @@ export async function benchRecall(runs = 5): Promise<BenchResult[]> {
       },
       {
         group: 'recall',
-        name: 'same, slowest run',
+        name: "recall on chain → the maker's view holds every company's acknowledgement (p50)",
+        value: percentile([...ackMs].sort((a, b) => a - b), 50),
+        unit: 'ms',
+        note: `${note}, outbox poll 1 s; no upstream supplier link, so each node acknowledges to the issuer directly`,
+        detail: { ackMs },
+      },
+      {
+        group: 'recall',
+        name: 'reach, slowest run',
         value: max,
         unit: 'ms',
         target: `< ${TARGET_MS}`,
