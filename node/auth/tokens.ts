@@ -10,6 +10,8 @@ import { isRole } from './roles';
 const SECRET_NAME = 'staff_jwt_hs256';
 const AUDIENCE = 'medtrace:staff';
 export const TOKEN_TTL_SECONDS = 8 * 3600;
+/** How many verified tokens a node remembers (a few hundred staff, each a token or two). */
+const VERIFIED_TOKENS_MAX = 10_000;
 
 export interface IssuedToken {
   accessToken: string;
@@ -55,6 +57,46 @@ export function createStaffAuth(sql: Sql, options: { issuer: string; ttlSeconds?
     return secret;
   };
 
+  // A token verified once is remembered (its subject and expiry) until it expires: the
+  // signature, issuer and audience of a given token string never change, and the secret
+  // is the node's for good. The user and roles are still read from the database on
+  // every request, so disabling a user or changing roles takes effect at once.
+  const verified = new Map<string, { subject: string; expiresAtMs: number }>();
+  const verifiedSubject = async (token: string): Promise<string> => {
+    const now = Date.now();
+    const known = verified.get(token);
+    if (known !== undefined) {
+      // jose refuses a token whose exp is not after now (no clock tolerance): the same here.
+      if (known.expiresAtMs > now) return known.subject;
+      verified.delete(token);
+    }
+    let subject: string;
+    let expiresAtMs: number;
+    try {
+      const { payload } = await jwtVerify(token, await getSecret(), {
+        algorithms: ['HS256'],
+        issuer: options.issuer,
+        audience: AUDIENCE,
+      });
+      if (typeof payload.sub !== 'string') throw new Error('no subject');
+      subject = payload.sub;
+      expiresAtMs = typeof payload.exp === 'number' ? payload.exp * 1000 : Number.POSITIVE_INFINITY;
+    } catch {
+      throw problems.unauthorized('the bearer token is invalid or expired');
+    }
+    if (expiresAtMs !== Number.POSITIVE_INFINITY) {
+      // Bounded: at VERIFIED_TOKENS_MAX the older half goes (verified again if seen).
+      if (verified.size >= VERIFIED_TOKENS_MAX) {
+        for (const old of verified.keys()) {
+          verified.delete(old);
+          if (verified.size < VERIFIED_TOKENS_MAX / 2) break;
+        }
+      }
+      verified.set(token, { subject, expiresAtMs });
+    }
+    return subject;
+  };
+
   return {
     async issueToken(user) {
       const accessToken = await new SignJWT({ roles: user.roles })
@@ -71,18 +113,7 @@ export function createStaffAuth(sql: Sql, options: { issuer: string; ttlSeconds?
     async authenticate(authorization) {
       const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\s*$/i.exec(authorization ?? '');
       if (!match) throw problems.unauthorized('send Authorization: Bearer <token> (POST /api/v1/auth/token)');
-      let username: string;
-      try {
-        const { payload } = await jwtVerify(match[1], await getSecret(), {
-          algorithms: ['HS256'],
-          issuer: options.issuer,
-          audience: AUDIENCE,
-        });
-        if (typeof payload.sub !== 'string') throw new Error('no subject');
-        username = payload.sub;
-      } catch {
-        throw problems.unauthorized('the bearer token is invalid or expired');
-      }
+      const username = await verifiedSubject(match[1]);
       const user = await findActiveUser(sql, username);
       if (!user) throw problems.unauthorized('the token’s user no longer exists or is disabled');
       return { username: user.username, roles: user.roles };
