@@ -30,7 +30,10 @@ const NewAuditorToken = z
 const IssuedToken = z
   .object({
     id: z.number().int(),
-    token: z.string().openapi({ description: 'the bearer token; shown only in this answer' }),
+    token: z
+      .string()
+      .nullable()
+      .openapi({ description: 'the bearer token; shown only in this answer (null when an Idempotency-Key replays it: the token is never stored)' }),
     expiresAt: z.string(),
     auditor: z.string(),
     scopes: z.array(z.enum(AUDITOR_SCOPES)),
@@ -123,9 +126,9 @@ export function auditorTokenRoutes(ctx: NodeContext) {
       await w.audit({ action: 'auditor_token.issue', entity: 'auditor_token', entityId: String(issued.id), after: token });
       return {
         status: 201,
-        body: { id: issued.id, token: issued.token, expiresAt: issued.expiresAt, auditor: token.auditor, scopes: token.scopes, gtins: token.gtins },
+        body: { id: issued.id, token: issued.token as string | null, expiresAt: issued.expiresAt, auditor: token.auditor, scopes: token.scopes, gtins: token.gtins },
       };
-    });
+    }, { storedResponse: (body) => ({ ...body, token: null }) });
     return c.json(result.body, 201);
   });
 

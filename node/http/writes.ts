@@ -25,6 +25,14 @@ export interface WriteResult<T> {
   body: T;
 }
 
+export interface WriteOptions<T> {
+  /**
+   * What an Idempotency-Key keeps of the response for a replay (default: all of it). A
+   * response carrying a secret shown only once (a bearer token) keeps it out of the database.
+   */
+  storedResponse?: (body: T) => unknown;
+}
+
 // Thrown inside the transaction when another request already holds the key.
 class KeyTaken extends Error {}
 
@@ -52,6 +60,7 @@ export async function performWrite<T>(
   sql: Sql,
   request: unknown,
   work: (scope: WriteScope) => Promise<WriteResult<T>>,
+  options: WriteOptions<T> = {},
 ): Promise<WriteResult<T>> {
   const actor = c.get('user').username;
   const requestId = c.get('requestId');
@@ -88,7 +97,7 @@ export async function performWrite<T>(
       const result = await work(scope);
       if (key !== undefined) {
         await tx`
-          update idempotency_keys set status = ${result.status}, response = ${tx.json(result.body as never)}
+          update idempotency_keys set status = ${result.status}, response = ${tx.json((options.storedResponse ? options.storedResponse(result.body) : result.body) as never)}
           where actor = ${actor} and key = ${key}`;
       }
       return result;

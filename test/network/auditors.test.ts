@@ -94,6 +94,20 @@ describe('auditor tokens', () => {
     expect((await get(maker, '/api/v1/lots', token)).status).toBe(401);
   });
 
+  test('an Idempotency-Key replay answers the grant without the token, which is never stored', async () => {
+    const headers = { 'idempotency-key': 'issue-auditor-token-1' };
+    const body = { auditor: 'Replay Auditor', scopes: ['ledger'], expiresInHours: 1 };
+    const first = await ok(await maker.call('POST', '/api/v1/auditor-tokens', { body, headers }), 201, 'issue');
+    expect(typeof first.token).toBe('string');
+    const replayed = await maker.call('POST', '/api/v1/auditor-tokens', { body, headers });
+    expect(replayed.status).toBe(201);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    const again = await replayed.json();
+    expect(again).toMatchObject({ id: first.id, token: null, auditor: 'Replay Auditor' });
+    const stored = await maker.db.sql<{ n: number }[]>`select count(*)::int as n from idempotency_keys where response::text like ${'%' + first.token + '%'}`;
+    expect(stored[0].n).toBe(0);
+  });
+
   test('a token past its expiry is 401 auditor-token-expired', async () => {
     const expired = await issueAuditorToken(maker.db.sql, maker.ctx, {
       auditor: 'Late Auditor',
