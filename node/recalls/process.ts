@@ -206,6 +206,8 @@ export interface AckEntry {
   located: number;
   quarantined: number;
   inField: number;
+  /** Of inField: units shipped to customers that run a node and have not acknowledged yet (0 when absent). */
+  awaiting?: number;
   acknowledgedAt: string;
   version: number;
 }
@@ -233,7 +235,7 @@ function heldSql(tx: Tx | Sql, gtin: string, lots: string[], onlyRecalled = fals
 export async function countOwn(tx: Tx | Sql, participant: string, recall: { chainRecallId: number; gtin: string; lots: string[] }) {
   const { gtin, lots, chainRecallId } = recall;
   const allLots = lots.length === 0;
-  const [row] = await tx<{ located: number; quarantined: number; consumed: number; unreached: number; lots_known: number; shipped: number }[]>`
+  const [row] = await tx<{ located: number; quarantined: number; consumed: number; unreached: number; awaiting: number; lots_known: number; shipped: number }[]>`
     select ${heldSql(tx, gtin, lots)} as located,
            ${heldSql(tx, gtin, lots, true)} as quarantined,
            (select count(*) from units where gtin = ${gtin} and (${allLots} or lot = any(${tx.array(lots)})) and state = 'consumed')::int as consumed,
@@ -242,12 +244,19 @@ export async function countOwn(tx: Tx | Sql, participant: string, recall: { chai
             where sl.gtin = ${gtin} and (${allLots} or sl.lot = any(${tx.array(lots)}))
               and (p.participant is null or not exists (
                 select 1 from recall_acks a where a.chain_recall_id = ${chainRecallId} and a.company = p.participant)))::int as unreached,
+           (select coalesce(sum(sl.quantity), 0) from shipment_lines sl
+              join shipments s on s.id = sl.shipment_id join partners p on p.id = s.customer_id
+            where sl.gtin = ${gtin} and (${allLots} or sl.lot = any(${tx.array(lots)}))
+              and p.participant is not null and not exists (
+                select 1 from recall_acks a where a.chain_recall_id = ${chainRecallId} and a.company = p.participant))::int as awaiting,
            (select count(*) from lots where gtin = ${gtin} and (${allLots} or lot = any(${tx.array(lots)})))::int as lots_known,
            (select coalesce(sum(sl.quantity), 0) from shipment_lines sl where sl.gtin = ${gtin} and (${allLots} or sl.lot = any(${tx.array(lots)})))::int as shipped`;
   return {
     located: row.located,
     quarantined: row.quarantined,
     inField: row.consumed + row.unreached,
+    /** Of inField: shipped to customers running a node that have not acknowledged yet. */
+    awaiting: row.awaiting,
     /** Whether this node ever had any of the recalled goods. */
     concerned: row.lots_known > 0 || row.shipped > 0,
   };
@@ -293,14 +302,15 @@ export async function acknowledge(tx: Tx, ctx: Pick<RecallContext, 'participant'
     located: counts.located,
     quarantined: counts.quarantined,
     inField: counts.inField,
+    awaiting: counts.awaiting,
     acknowledgedAt: acknowledgedAt.toISOString(),
     version: Number(version),
   };
   await storeAck(tx, chainRecallId, own, ctx.participant);
   const sentTo: string[] = [];
   if (!isIssuer) {
-    const relayed = await tx<{ company: string; located: number; quarantined: number; in_field: number; acknowledged_at: Date; version: string }[]>`
-      select company, located, quarantined, in_field, acknowledged_at, version from recall_acks
+    const relayed = await tx<{ company: string; located: number; quarantined: number; in_field: number; awaiting: number; acknowledged_at: Date; version: string }[]>`
+      select company, located, quarantined, in_field, awaiting, acknowledged_at, version from recall_acks
       where chain_recall_id = ${chainRecallId} and company <> ${ctx.participant} order by company`;
     const message: RecallAckMessage = {
       chainRecallId,
@@ -310,6 +320,7 @@ export async function acknowledge(tx: Tx, ctx: Pick<RecallContext, 'participant'
         located: r.located,
         quarantined: r.quarantined,
         inField: r.in_field,
+        awaiting: r.awaiting,
         acknowledgedAt: r.acknowledged_at.toISOString(),
         version: Number(r.version),
       })),
@@ -327,11 +338,12 @@ export async function acknowledge(tx: Tx, ctx: Pick<RecallContext, 'participant'
 /** Stores an acknowledgement unless a newer version of that company's is already there. Answers whether it changed anything. */
 export async function storeAck(tx: Tx | Sql, chainRecallId: number, entry: AckEntry, reportedBy: string): Promise<boolean> {
   const rows = await tx`
-    insert into recall_acks (chain_recall_id, company, reported_by, located, quarantined, in_field, acknowledged_at, version)
+    insert into recall_acks (chain_recall_id, company, reported_by, located, quarantined, in_field, awaiting, acknowledged_at, version)
     values (${chainRecallId}, ${entry.company.toLowerCase()}, ${reportedBy.toLowerCase()}, ${entry.located}, ${entry.quarantined}, ${entry.inField},
-            ${entry.acknowledgedAt}, ${entry.version})
+            ${entry.awaiting ?? 0}, ${entry.acknowledgedAt}, ${entry.version})
     on conflict (chain_recall_id, company) do update set
       reported_by = excluded.reported_by, located = excluded.located, quarantined = excluded.quarantined, in_field = excluded.in_field,
+      awaiting = excluded.awaiting,
       acknowledged_at = least(recall_acks.acknowledged_at, excluded.acknowledged_at), version = excluded.version, received_at = now()
     where excluded.version > recall_acks.version
     returning company`;
@@ -349,7 +361,7 @@ export async function receiveAck(ctx: RecallContext, sender: string, message: Re
   return ctx.sql.begin(async (tx) => {
     let stored = 0;
     const self = ctx.participant;
-    const direct: AckEntry = { company: sender, located: message.located, quarantined: message.quarantined, inField: message.inField, acknowledgedAt: message.acknowledgedAt, version: message.version };
+    const direct: AckEntry = { company: sender, located: message.located, quarantined: message.quarantined, inField: message.inField, awaiting: message.awaiting, acknowledgedAt: message.acknowledgedAt, version: message.version };
     if (await storeAck(tx, message.chainRecallId, direct, sender)) stored++;
     for (const entry of message.relayed) {
       const company = entry.company.toLowerCase();

@@ -70,6 +70,7 @@ const CompanySchema = z.object({
   located: z.number().int(),
   quarantined: z.number().int(),
   inField: z.number().int(),
+  awaiting: z.number().int().openapi({ description: 'of inField: units this company shipped to customers running a node that have not acknowledged yet' }),
   acknowledgedAt: z.string(),
   timeToAcknowledgeMs: z.number().int(),
   reportedBy: z.string(),
@@ -107,6 +108,7 @@ export const RecallViewSchema = z
       located: z.number().int(),
       quarantined: z.number().int(),
       inField: z.number().int(),
+      awaiting: z.number().int().openapi({ description: 'units still waiting for a downstream acknowledgement, over every company: 0 when the reach is complete' }),
       maxTimeToAcknowledgeMs: z.number().int().nullable(),
     }),
   })
@@ -131,6 +133,7 @@ const AckEntrySchema = z.strictObject({
   located: z.number().int().min(0),
   quarantined: z.number().int().min(0),
   inField: z.number().int().min(0),
+  awaiting: z.number().int().min(0).optional().openapi({ description: 'of inField: units shipped to customers running a node that have not acknowledged yet' }),
   acknowledgedAt: z.iso.datetime({ offset: true }),
   version: z.number().int().min(1),
 });

@@ -14,6 +14,8 @@ export interface CompanyReach {
   located: number;
   quarantined: number;
   inField: number;
+  /** Of inField: units it shipped to customers running a node that have not acknowledged yet. */
+  awaiting: number;
   acknowledgedAt: string;
   timeToAcknowledgeMs: number;
   /** Who delivered the acknowledgement: the company itself or a customer relaying it. */
@@ -46,7 +48,7 @@ export interface RecallView {
   companies: CompanyReach[];
   /** Customers this node told that have not acknowledged yet. */
   awaiting: { company: string; name: string; shippedQuantity: number; notifiedAt: string }[];
-  totals: { companies: number; located: number; quarantined: number; inField: number; maxTimeToAcknowledgeMs: number | null };
+  totals: { companies: number; located: number; quarantined: number; inField: number; awaiting: number; maxTimeToAcknowledgeMs: number | null };
 }
 
 interface Row {
@@ -113,9 +115,13 @@ export async function listRecalls(
 async function toView(ctx: Ctx, row: Row, withCompanies: boolean): Promise<RecallView> {
   const id = Number(row.chain_recall_id);
   const publishedAt = row.published_at;
+  // Time to acknowledge counts from publication: the block's time, or this node's own processing of
+  // the recall when that came first (a Hardhat chain mining on demand runs its block clock ahead of
+  // the wall clock, one second per block).
+  const since = row.processed_at !== null && row.processed_at < publishedAt ? row.processed_at : publishedAt;
   const acks = withCompanies
-    ? await ctx.sql<{ company: string; reported_by: string; located: number; quarantined: number; in_field: number; acknowledged_at: Date }[]>`
-        select company, reported_by, located, quarantined, in_field, acknowledged_at from recall_acks
+    ? await ctx.sql<{ company: string; reported_by: string; located: number; quarantined: number; in_field: number; awaiting: number; acknowledged_at: Date }[]>`
+        select company, reported_by, located, quarantined, in_field, awaiting, acknowledged_at from recall_acks
         where chain_recall_id = ${id} order by acknowledged_at, company`
     : [];
   const companies = await Promise.all(
@@ -125,8 +131,9 @@ async function toView(ctx: Ctx, row: Row, withCompanies: boolean): Promise<Recal
       located: a.located,
       quarantined: a.quarantined,
       inField: a.in_field,
+      awaiting: a.awaiting,
       acknowledgedAt: a.acknowledged_at.toISOString(),
-      timeToAcknowledgeMs: Math.max(0, a.acknowledged_at.getTime() - publishedAt.getTime()),
+      timeToAcknowledgeMs: Math.max(0, a.acknowledged_at.getTime() - since.getTime()),
       reportedBy: a.reported_by,
     })),
   );
@@ -176,6 +183,7 @@ async function toView(ctx: Ctx, row: Row, withCompanies: boolean): Promise<Recal
       located: sum((c) => c.located),
       quarantined: sum((c) => c.quarantined),
       inField: sum((c) => c.inField),
+      awaiting: sum((c) => c.awaiting),
       maxTimeToAcknowledgeMs: companies.length === 0 ? null : Math.max(...companies.map((c) => c.timeToAcknowledgeMs)),
     },
   };

@@ -32,8 +32,11 @@ interface RecallAnswer {
   publishedAt: string;
   companies: Company[];
   awaiting: { company: string; name: string; shippedQuantity: number }[];
-  totals: { companies: number; located: number; quarantined: number; inField: number; maxTimeToAcknowledgeMs: number | null };
+  totals: { companies: number; located: number; quarantined: number; inField: number; awaiting: number; maxTimeToAcknowledgeMs: number | null };
 }
+
+/** Complete: every customer this node told acknowledged, and no company still waits for one of its own customers. */
+const complete = (recall: RecallAnswer) => recall.awaiting.length === 0 && recall.totals.awaiting === 0;
 
 function strings(args: ParsedArgs, name: string): string[] {
   const value = args.values[name];
@@ -85,7 +88,7 @@ the RecallBoard with the SHA-256 and URI of the notice, quarantines its own
 stock and tells its customers. Every node watching the board quarantines its
 affected stock and acknowledges upstream. The command prints the recall, then
 its reach (per company: units located, quarantined, still in the field, time to
-acknowledge) until every notified customer acknowledged or --wait seconds pass.
+acknowledge) until every notified customer, and every customer of theirs running a node, acknowledged, or --wait seconds pass.
 The notice is --title and --text, or a document given with --file.`,
   options: {
     node: { type: 'string', valueName: '<url>', description: "the manufacturer node's URL", env: 'MEDTRACE_NODE', required: true },
@@ -163,14 +166,17 @@ The notice is --title and --text, or a document given with --file.`,
         out(`\nreach after ${((Date.now() - startedAt) / 1000).toFixed(1)} s:\n${table}`);
         shown = table;
       }
-      if (recall.awaiting.length === 0 || Date.now() >= deadline) break;
+      if (complete(recall) || Date.now() >= deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const next = await call(`${node}/api/v1/recalls/${recall.id}`, { token });
       if (next.status !== 200) throw failure('reading the recall', next);
       recall = next.body as RecallAnswer;
     }
     if (args.values.json) out(JSON.stringify(recall, null, 2));
-    else if (recall.awaiting.length > 0) out(`\n${recall.awaiting.length} notified customer(s) have not acknowledged yet: \`GET ${node}/api/v1/recalls/${recall.id}\` shows the reach later.`);
+    else if (!complete(recall)) {
+      const units = recall.totals.awaiting + recall.awaiting.reduce((sum, w) => sum + w.shippedQuantity, 0);
+      out(`\nthe reach is not complete yet: ${units} unit(s) wait for a customer's acknowledgement; \`GET ${node}/api/v1/recalls/${recall.id}\` shows it later.`);
+    }
     return EXIT_OK;
   },
 };

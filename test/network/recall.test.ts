@@ -257,7 +257,10 @@ describe('a recall reaches every node', () => {
     expect(distRound).toMatchObject({ published: 1, outcomes: [{ chainRecallId: id, processedNow: true, lots: [{ lot: LOT, held: 2, moved: 2 }], notified: [{ target: hospital.ctx.participant, shippedQuantity: 2 }] }] });
     expect(await lotStatus(dist)).toBe('recalled');
     expect(await unitsByZone(dist)).toEqual({ 'quarantine/on_hand': 2, '-/shipped': 2 });
+    // Its 2 units shipped to the hospital are in the field, waiting for the hospital's acknowledgement.
     expect(distRound!.outcomes[0].ack).toMatchObject({ company: dist.ctx.participant, located: 2, quarantined: 2, inField: 2, sentTo: [maker.ctx.participant] });
+    const [distAck] = await dist.db.sql<{ awaiting: number }[]>`select awaiting from recall_acks where company = ${dist.ctx.participant}`;
+    expect(distAck.awaiting).toBe(2);
 
     const hospitalRound = await hospitalWatcher.runOnce();
     expect(hospitalRound!.outcomes[0]).toMatchObject({ processedNow: true, lots: [{ lot: LOT, held: 1, moved: 1 }], notified: [] });
@@ -277,6 +280,10 @@ describe('a recall reaches every node', () => {
       ['recall-notice', hospital.ctx.participant, 'delivered'],
       ['recall-ack', maker.ctx.participant, 'delivered'],
     ]);
+    // The maker knows the distributor's acknowledgement is not the end: 2 units wait for the hospital's.
+    const partial = await ok(await maker.call('GET', `/api/v1/recalls/${id}`, { as: 'viewer' }), 200, 'partial view');
+    expect(partial.awaiting).toEqual([]);
+    expect(partial.totals.awaiting).toBe(2);
     // The hospital acknowledges to the distributor, which relays upward with its own updated counts.
     expect(await recallMessages(hospitalOutbox)).toMatchObject([{ kind: 'recall-ack', target: dist.ctx.participant, outcome: 'delivered', response: { stored: 1, forwarded: [maker.ctx.participant] } }]);
     expect(await recallMessages(distOutbox)).toMatchObject([{ kind: 'recall-ack', target: maker.ctx.participant, outcome: 'delivered', response: { stored: 2 } }]);
@@ -289,7 +296,7 @@ describe('a recall reaches every node', () => {
     expect(byName.Distributor).toMatchObject({ role: 'distributor', located: 2, quarantined: 2, inField: 0, reportedBy: dist.ctx.participant });
     expect(byName.Hospital).toMatchObject({ role: 'hospital', located: 1, quarantined: 1, inField: 1, reportedBy: dist.ctx.participant });
     // Every one of the 6 units is accounted for: 5 found and quarantined, 1 used on a patient.
-    expect(view.totals).toMatchObject({ companies: 3, located: 5, quarantined: 5, inField: 1 });
+    expect(view.totals).toMatchObject({ companies: 3, located: 5, quarantined: 5, inField: 1, awaiting: 0 });
     expect(view.awaiting).toEqual([]);
     for (const company of view.companies) expect(company.timeToAcknowledgeMs).toBeGreaterThanOrEqual(0);
     expect(view.totals.maxTimeToAcknowledgeMs).toBeLessThan(120_000);
