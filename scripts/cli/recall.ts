@@ -4,36 +4,15 @@
 // in the field — while the acknowledgements come in (--wait seconds).
 import fs from 'node:fs';
 import path from 'node:path';
+import type { CompanyReach, RecallView } from '../../node/recalls/view';
 import { type Command, EXIT_OK, type ParsedArgs, UsageError, intOption, stringOption } from './command';
 
 const ACTIONS = ['return', 'correct', 'destroy', 'notice'] as const;
 const MEDIA_TYPES: Record<string, string> = { '.pdf': 'application/pdf', '.txt': 'text/plain', '.html': 'text/html', '.md': 'text/markdown', '.json': 'application/json' };
 
-interface Company {
-  company: string;
-  name: string;
-  role: string;
-  located: number;
-  quarantined: number;
-  inField: number;
-  timeToAcknowledgeMs: number;
-}
-
-interface RecallAnswer {
-  id: number;
-  gtin: string;
-  lots: string[];
-  recallClass: number;
-  action: string;
-  status: string;
-  noticeUri: string;
-  noticeSha256: string;
-  txHash: string | null;
-  publishedAt: string;
-  companies: Company[];
-  awaiting: { company: string; name: string; shippedQuantity: number }[];
-  totals: { companies: number; located: number; quarantined: number; inField: number; awaiting: number; maxTimeToAcknowledgeMs: number | null };
-}
+/** The node's answer (GET /api/v1/recalls/{id}). */
+type RecallAnswer = RecallView;
+type Company = CompanyReach;
 
 /** Complete: every customer this node told acknowledged, and no company still waits for one of its own customers. */
 const complete = (recall: RecallAnswer) => recall.awaiting.length === 0 && recall.totals.awaiting === 0;

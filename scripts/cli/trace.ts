@@ -15,27 +15,7 @@ import {
 } from '../../sdk';
 import { type Command, EXIT_FAILED, EXIT_OK, UsageError, stringOption } from './command';
 import { DEFAULT_DEPLOYMENT, readDeploymentFile } from './deployment';
-
-interface TraceHop {
-  participant: string;
-  name: string;
-  role: string;
-  bizStep: string;
-  disposition: string | null;
-  eventTime: string;
-  seq: number;
-  batch: number | null;
-  blockNumber: number | null;
-  verified: boolean;
-  failure?: string;
-}
-
-interface UnitTrace {
-  unit: { gtin: string; lot: string; serial: string };
-  verified: boolean;
-  hops: TraceHop[];
-  bundles: ProofBundle[];
-}
+import type { TraceHop, UnitTrace } from '../../node/network/trace';
 
 export interface CheckedHop extends TraceHop {
   /** What this command established for the hop. */
