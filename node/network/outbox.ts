@@ -13,6 +13,7 @@
 import type { NodeContext } from '../context';
 import type { Sql, Tx } from '../db';
 import type { Logger } from '../http/logger';
+import { startPeriodic } from '../jobs/periodic';
 import { peerFetch, PeerUnavailableError } from '../peers';
 import { buildNotice, NOTICE_KIND, NOTICE_PATH } from './notice';
 
@@ -214,42 +215,10 @@ export function startOutbox(ctx: OutboxContext, options: OutboxOptions = {}): Ou
     };
   };
 
-  let running: Promise<OutboxRound> | undefined;
-  let stopped = false;
-  const runOnce = () => {
-    running ??= round().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  let timer: NodeJS.Timeout | undefined;
-  const tick = () => {
-    if (stopped) return;
-    runOnce()
-      .then(
-        (result) => result,
-        (error: unknown) => {
-          log?.error('peer outbox round failed', { error });
-          return undefined;
-        },
-      )
-      .finally(() => {
-        if (!stopped) {
-          timer = setTimeout(tick, pollMs);
-          timer.unref();
-        }
-      });
-  };
-  if (options.autoStart !== false) {
-    timer = setTimeout(tick, 0);
-    timer.unref();
-  }
-  return {
-    runOnce,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running?.catch(() => undefined);
-    },
-  };
+  return startPeriodic({
+    round,
+    pollMs,
+    autoStart: options.autoStart,
+    onError: (error) => log?.error('peer outbox round failed', { error }),
+  });
 }

@@ -5,6 +5,7 @@
 // The cursor only moves past blocks whose recalls were all processed.
 import { queryLogsPaged } from '../chain/logs';
 import type { Sql } from '../db';
+import { startPeriodic } from '../jobs/periodic';
 import { readRecall, decodeBoardLog, type BoardLog } from './board';
 import { mirrorRecall, mirrorStatus, processRecall, type RecallContext, type RecallOutcome } from './process';
 
@@ -79,42 +80,15 @@ export async function watchOnce(ctx: RecallContext): Promise<RecallWatcherRound 
 
 /** Starts watching the board every `pollMs`; a failed round is logged and retried from the same cursor. */
 export function startRecallWatcher(ctx: RecallContext, options: RecallWatcherOptions = {}): RecallWatcher {
-  const pollMs = options.pollMs ?? 1_000;
-  let running: Promise<RecallWatcherRound | undefined> | undefined;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  const runOnce = () => {
-    running ??= watchOnce(ctx).finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  const tick = () => {
-    timer = undefined;
-    if (stopped) return;
-    runOnce()
-      .then(
-        (round) => {
-          if (round && round.published + round.statusChanges > 0) {
-            ctx.log.info('recall board read', { fromBlock: round.fromBlock, toBlock: round.toBlock, published: round.published, statusChanges: round.statusChanges });
-          }
-        },
-        (error: unknown) => ctx.log.error('recall watcher failed', { error }),
-      )
-      .finally(() => {
-        if (!stopped) {
-          timer = setTimeout(tick, pollMs);
-          timer.unref();
-        }
-      });
-  };
-  if (options.autoStart !== false) setImmediate(tick);
-  return {
-    runOnce,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running?.catch(() => undefined);
+  return startPeriodic({
+    round: () => watchOnce(ctx),
+    pollMs: options.pollMs ?? 1_000,
+    autoStart: options.autoStart,
+    onResult: (round) => {
+      if (round && round.published + round.statusChanges > 0) {
+        ctx.log.info('recall board read', { fromBlock: round.fromBlock, toBlock: round.toBlock, published: round.published, statusChanges: round.statusChanges });
+      }
     },
-  };
+    onError: (error) => ctx.log.error('recall watcher failed', { error }),
+  });
 }
