@@ -89,9 +89,7 @@ describe('appendEvent', () => {
     const uris = Array.from({ length: 100_000 }, (_, i) => `https://id.gs1.org/01/09506000134352/21/S${String(99_999 - i).padStart(6, '0')}`);
     const event: EpcisEvent = { ...inspection(3), action: 'ADD', bizStep: 'commissioning', disposition: 'active', epcList: uris };
     delete event.quantityList;
-    const started = performance.now();
     const { seq } = await db.sql.begin((tx) => appendEvent(tx, ctx, event));
-    const elapsed = performance.now() - started;
     const expected = buildUnitSet(uris);
     const [row] = await db.sql`select envelope from ledger_events where participant = ${participant} and seq = ${seq}`;
     expect(row.envelope.event.epcList).toEqual({ count: 100_000, root: expected.root });
@@ -100,7 +98,5 @@ describe('appendEvent', () => {
     expect(set.count).toBe(100_000);
     expect(set.root).toBe(expected.root);
     expect(set.uris).toEqual(expected.sortedUris);
-    // Native hashing keeps this about a second (generous bound: CI machines are shared).
-    expect(elapsed).toBeLessThan(10_000);
   }, 60_000);
 });

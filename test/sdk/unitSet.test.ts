@@ -87,15 +87,14 @@ describe('buildUnitSet', () => {
     expect(codeOf(() => buildUnitSet('abc' as unknown as string[]))).toBe('INVALID_INPUT');
   });
 
-  it('builds a set of 100,000 URIs quickly with a native hash', async () => {
+  it('builds a set of 100,000 URIs with an injected native hash, and proves one of them', async () => {
     const { createHash } = await import('node:crypto');
     const native = (d: Uint8Array) => createHash('sha256').update(d).digest();
     const uris = Array.from({ length: 100_000 }, (_, i) => `https://id.gs1.org/01/09506000134352/21/S${i}`);
-    const started = performance.now();
     const set = buildUnitSet(uris, { sha256: native });
     expect(set.count).toBe(100_000);
-    // Generous: the benchmark measures speed; this only catches a pathological slowdown.
-    expect(performance.now() - started).toBeLessThan(10_000);
+    // The same root as the SDK's own hash (speed is the benchmark's business, not a test's).
+    expect(set.root).toBe(buildUnitSet(uris).root);
     const uri = uris[54_321];
     expect(() => verifyUnitInSet(uri, unitProof(set, uri).proof, set)).not.toThrow();
   }, 20_000);
