@@ -6,7 +6,7 @@
 // Refused: a tampered bundle (proof-failed), a unit the sender never received,
 // an expired lot, a recalled lot.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { lotUri, toDigitalLink, unitUri, verifyBundle } from '../../sdk';
+import { lotUri, unitUri, verifyBundle } from '../../sdk';
 import type { ProofBundle } from '../../sdk';
 import { sendAndWait } from '../../node/chain/transactions';
 import { appendEvent } from '../../node/ledger/append';
@@ -18,6 +18,7 @@ import { enqueuePeerMessage, startOutbox, type Outbox } from '../../node/network
 import { peerFetch } from '../../node/peers';
 import { readProblem, STAFF_PASSWORD, startTestApp, type TestApp } from '../support/app';
 import { startTestChain, type TestChain } from '../support/chain';
+import { ok, ship } from './supplyChain';
 import { LOT_GTIN, seedCustomer, seedLotStock, seedProduct } from '../erp/ordersSeed';
 
 const GTIN = '09506000134352';
@@ -34,30 +35,6 @@ let distOutbox: Outbox;
 /** The maker's customer records of the distributor and the distributor's of the hospital. */
 let distAtMaker: number;
 let hospitalAtDist: number;
-
-async function ok(res: Response, status: number, what: string): Promise<any> {
-  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
-/** Order → FEFO allocation → scan-verified picks → shipment, through the API; returns the shipment. */
-async function ship(app: TestApp, customerId: number, quantity: number): Promise<{ id: number; ledgerSeq: number; lines: { serial: string | null }[] }> {
-  const order = await ok(
-    await app.call('POST', '/api/v1/orders', { as: 'sales', body: { customerId, currency: 'EUR', lines: [{ gtin: GTIN, quantity, unitPrice: '10.00' }] } }),
-    201,
-    'order',
-  );
-  const allocation = await ok(await app.call('POST', `/api/v1/orders/${order.id}/allocations`, { as: 'warehouse' }), 200, 'allocation');
-  for (const unit of allocation.lines[0].allocated as { lot: string; serial: string }[]) {
-    await ok(
-      await app.call('POST', `/api/v1/orders/${order.id}/picks`, { as: 'warehouse', body: { scan: toDigitalLink({ gtin: GTIN, lot: unit.lot, serial: unit.serial }) } }),
-      201,
-      `pick ${unit.serial}`,
-    );
-  }
-  const { shipment } = await ok(await app.call('POST', `/api/v1/orders/${order.id}/shipments`, { as: 'warehouse' }), 201, 'shipment');
-  return shipment;
-}
 
 /** A customer partner of `app` linked to the node of `customer`. */
 async function linkedCustomer(app: TestApp, code: string, customer: TestApp): Promise<number> {

@@ -7,7 +7,7 @@
 // owner may recall, the signature is required, the watcher's cursor survives a
 // restart and pages over more than 1,000 blocks, and closing reaches the board.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { lotUri, sha256, toDigitalLink, toHex } from '../../sdk';
+import { lotUri, sha256, toHex } from '../../sdk';
 import type { Tx } from '../../node/db';
 import { receiveIntoStock } from '../../node/inventory/stock';
 import { startOutbox, type Outbox } from '../../node/network/outbox';
@@ -15,6 +15,7 @@ import { readRecall } from '../../node/recalls/board';
 import { readCursor, RECALL_CURSOR, startRecallWatcher, type RecallWatcher } from '../../node/recalls/watcher';
 import { readProblem, STAFF_PASSWORD, startTestApp, type TestApp } from '../support/app';
 import { startTestChain, type TestChain } from '../support/chain';
+import { ok, ship } from './supplyChain';
 import { commission, release, seedCustomer, seedProduct } from '../erp/ordersSeed';
 
 const GTIN = '09506000134352';
@@ -40,30 +41,6 @@ let hospitalWatcher: RecallWatcher;
 /** One outbox round, only the recall messages (the shipment notices wait for anchoring, not run here). */
 async function recallMessages(outbox: Outbox) {
   return (await outbox.runOnce()).results.filter((r) => r.kind.startsWith('recall-'));
-}
-
-async function ok(res: Response, status: number, what: string): Promise<any> {
-  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
-/** Order → FEFO allocation → scan-verified picks → shipment, through the API. */
-async function ship(app: TestApp, customerId: number, quantity: number): Promise<{ id: number }> {
-  const order = await ok(
-    await app.call('POST', '/api/v1/orders', { as: 'sales', body: { customerId, currency: 'EUR', lines: [{ gtin: GTIN, quantity, unitPrice: '10.00' }] } }),
-    201,
-    'order',
-  );
-  const allocation = await ok(await app.call('POST', `/api/v1/orders/${order.id}/allocations`, { as: 'warehouse' }), 200, 'allocation');
-  for (const unit of allocation.lines[0].allocated as { lot: string; serial: string }[]) {
-    await ok(
-      await app.call('POST', `/api/v1/orders/${order.id}/picks`, { as: 'warehouse', body: { scan: toDigitalLink({ gtin: GTIN, lot: unit.lot, serial: unit.serial }) } }),
-      201,
-      `pick ${unit.serial}`,
-    );
-  }
-  const { shipment } = await ok(await app.call('POST', `/api/v1/orders/${order.id}/shipments`, { as: 'warehouse' }), 201, 'shipment');
-  return shipment;
 }
 
 async function linkedCustomer(app: TestApp, code: string, customer: TestApp): Promise<number> {
