@@ -69,6 +69,13 @@ export interface VerifyBundleOptions extends HashOptions {
    * the participant's registry status for at most 2 s. Use one cache per chain.
    */
   cache?: VerificationCache;
+  /**
+   * The network the verifier trusts, from its own configuration: the bundle must name this
+   * chain id and this AnchorLog (else CHAIN_MISMATCH). Without it a participant could anchor
+   * an altered history in an AnchorLog of its own (with a registry of its own) and hand out
+   * bundles that pass every other check. Give it whenever the network is known.
+   */
+  expect?: { chainId?: number; anchorLog?: string };
 }
 
 // ---------------------------------------------------------------------------
@@ -424,9 +431,23 @@ async function checkNotRevoked(
  * the anchoring transaction and its Anchored event, and the registry's
  * revocation of the participant. Throws a MedtraceError naming what failed.
  */
+function checkExpectedNetwork({ anchor }: ProofBundle, expect: NonNullable<VerifyBundleOptions['expect']>): void {
+  if (expect.chainId !== undefined && anchor.chainId !== expect.chainId) {
+    throw new MedtraceError('CHAIN_MISMATCH', `the bundle names chain ${anchor.chainId}; the network trusted here is chain ${expect.chainId}`, {
+      field: 'anchor.chainId',
+    });
+  }
+  if (expect.anchorLog !== undefined && anchor.anchorLog !== expect.anchorLog.toLowerCase()) {
+    throw new MedtraceError('CHAIN_MISMATCH', `the bundle names AnchorLog ${anchor.anchorLog}; the network trusted here uses ${expect.anchorLog.toLowerCase()}`, {
+      field: 'anchor.anchorLog',
+    });
+  }
+}
+
 export async function verifyBundle(input: unknown, opts: VerifyBundleOptions): Promise<VerifiedBundle> {
-  const { provider, registry, cache, ...hashOpts } = opts;
+  const { provider, registry, cache, expect, ...hashOpts } = opts;
   const bundle = parseBundle(input);
+  if (expect) checkExpectedNetwork(bundle, expect);
   const result = verifyParsedOffline(bundle, hashOpts);
   // The shared Interface: parsing the ABI again for every bundle costs more than a cached verification.
   let contract: Contract | undefined;

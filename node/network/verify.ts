@@ -3,7 +3,7 @@
 // AnchorLog and chain id. Without the second check a node could anchor an
 // altered history in an AnchorLog of its own making and hand out bundles that
 // verify perfectly against it.
-import { createVerificationCache, MedtraceError, parseBundle, verifyBundle } from '../../sdk';
+import { createVerificationCache, parseBundle, verifyBundle } from '../../sdk';
 import type { EpcisEvent, LedgerEnvelope, ProofBundle, VerificationCache, VerifiedBundle } from '../../sdk';
 import type { ChainClient } from '../chain/client';
 
@@ -47,17 +47,7 @@ export function createEvidenceVerifier(
   return {
     async verify(input) {
       const bundle = parseBundle(input);
-      if (bundle.anchor.chainId !== chain.chainId) {
-        throw new MedtraceError('CHAIN_MISMATCH', `the bundle names chain ${bundle.anchor.chainId}; this network is chain ${chain.chainId}`, {
-          field: 'anchor.chainId',
-        });
-      }
-      if (bundle.anchor.anchorLog !== anchorLog) {
-        throw new MedtraceError('CHAIN_MISMATCH', `the bundle names AnchorLog ${bundle.anchor.anchorLog}; this network's AnchorLog is ${anchorLog}`, {
-          field: 'anchor.anchorLog',
-        });
-      }
-      const verified = await verifyBundle(bundle, { provider: chain.provider, registry, ...(cache ? { cache } : {}) });
+      const verified = await verifyBundle(bundle, { provider: chain.provider, registry, expect: { chainId: chain.chainId, anchorLog }, ...(cache ? { cache } : {}) });
       return { ...verified, bundle, envelope: bundle.envelope, event: bundle.envelope.event };
     },
   };

@@ -135,11 +135,10 @@ export async function checkTrace(
     const key = `${String(bundle?.envelope?.participant).toLowerCase()}#${bundle?.envelope?.seq}`;
     try {
       const pin = options.deployment;
-      if (pin && bundle.anchor.chainId !== pin.chainId) throw new Error(`CHAIN_MISMATCH: the bundle names chain ${bundle.anchor.chainId}, the deployment ${pin.chainId}`);
-      if (pin && bundle.anchor.anchorLog.toLowerCase() !== pin.anchorLog.toLowerCase()) {
-        throw new Error(`CHAIN_MISMATCH: the bundle names AnchorLog ${bundle.anchor.anchorLog}, the deployment ${pin.anchorLog}`);
-      }
-      const verified = await verifyBundle(bundle, { provider: options.provider, ...(pin ? { registry: pin.registry } : {}) });
+      const verified = await verifyBundle(bundle, {
+        provider: options.provider,
+        ...(pin ? { registry: pin.registry, expect: { chainId: pin.chainId, anchorLog: pin.anchorLog } } : {}),
+      });
       const listsUnits = Array.isArray((bundle.envelope.event as { epcList?: unknown }).epcList);
       if (listsUnits && verified.units.length > 0 && !verified.units.includes(unit)) {
         throw new Error(`UNIT_NOT_DISCLOSED: the event's disclosed units do not include ${unit}`);

@@ -5,7 +5,7 @@ import { BrowserProvider, Contract, Interface, type Provider } from 'ethers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ANCHOR_LOG_ABI, isMedtraceError, RECALL_BOARD_ABI, REGISTRY_ABI, verifyBundle, type ProofBundle } from '../../sdk';
 import hre from '../contracts/hre';
-import { by, hash, register, useMedtrace } from '../contracts/fixture';
+import { by, deployMedtrace, hash, register, useMedtrace } from '../contracts/fixture';
 import vectors from '../vectors/bundle-v1.json';
 
 const PARTICIPANT = vectors.bundle.envelope.participant;
@@ -77,6 +77,27 @@ describe('verifyBundle on a live chain', () => {
     expect(await codeOf(verifyBundle(tampered((b) => (b.anchor.anchorLog = other)), { provider }))).toBe('BATCH_NOT_FOUND');
     const empty = `0x${'d9'.repeat(20)}`;
     expect(await codeOf(verifyBundle(tampered((b) => (b.anchor.anchorLog = empty)), { provider }))).toBe('BATCH_NOT_FOUND');
+  });
+
+  it('with the trusted network given (expect), refuses a history anchored in an AnchorLog of the participant’s own making', async () => {
+    // The participant deploys a registry and an AnchorLog of its own and anchors the same batches there:
+    // without pinning, a bundle naming that AnchorLog passes every chain check.
+    const own = await deployMedtrace();
+    await register(own, PARTICIPANT);
+    const signer = await hre.ethers.getSigner(PARTICIPANT);
+    await (await by(own.anchorLog, signer).anchor(hash('batch 0'), 1)).wait();
+    const receipt = await (await by(own.anchorLog, signer).anchor(vectors.batch.root, vectors.batch.to)).wait();
+    const forged = tampered((b) => {
+      b.anchor.anchorLog = `${own.anchorLog.target}`.toLowerCase();
+      b.anchor.txHash = receipt.hash;
+      b.anchor.blockNumber = receipt.blockNumber;
+    });
+    await expect(verifyBundle(forged, { provider })).resolves.toMatchObject({ seq: 3 });
+
+    const trusted = { chainId: 31337, anchorLog: (await medtrace().anchorLog.getAddress()).toLowerCase() };
+    await expect(verifyBundle(forged, { provider, expect: trusted })).rejects.toMatchObject({ code: 'CHAIN_MISMATCH', field: 'anchor.anchorLog' });
+    await expect(verifyBundle(bundle, { provider, expect: { ...trusted, chainId: 1 } })).rejects.toMatchObject({ code: 'CHAIN_MISMATCH', field: 'anchor.chainId' });
+    await expect(verifyBundle(bundle, { provider, expect: { chainId: 31337, anchorLog: trusted.anchorLog.toUpperCase().replace('0X', '0x') } })).resolves.toMatchObject({ seq: 3 });
   });
 
   it('rejects a batch number that does not exist or holds another root', async () => {
