@@ -5,7 +5,7 @@ import path from 'node:path';
 import { JsonRpcProvider } from 'ethers';
 import { type ProofBundle, isMedtraceError, verifyBundle } from '../../sdk';
 import { type Command, EXIT_FAILED, EXIT_OK, EXIT_USAGE, stringOption } from './command';
-import { DEFAULT_DEPLOYMENT, resolveRpcUrl } from './deployment';
+import { DEFAULT_DEPLOYMENT, readDeploymentFile, resolveRpcUrl } from './deployment';
 
 /** Reads and parses the bundle file; a message naming the problem when it cannot. */
 function readBundleFile(file: string): { bundle: unknown } | { problem: string } {
@@ -34,6 +34,9 @@ Reads a proof bundle (the JSON a node returns from GET /audit/v1/events/{seq}, i
 "bundle" field, or the whole answer) and runs every check of the SDK's verifyBundle:
 the event's leaf, each disclosed unit's place in its unit set, the inclusion proof,
 the batch on the AnchorLog, the anchoring transaction, and the participant's status.
+With a deployment file (--deployment, or the default one when no --rpc is given) the
+bundle must also name that network's chain id and AnchorLog: a history anchored in an
+AnchorLog of someone's own making is refused (CHAIN_MISMATCH). A bare --rpc pins nothing.
 
 Exit status: 0 verified; 1 refused (the error code and the reason are printed);
 2 the file cannot be read or is not JSON, or no chain is given.`,
@@ -54,10 +57,18 @@ Exit status: 0 verified; 1 refused (the error code and the reason are printed);
     const parsed = read.bundle as { bundle?: unknown; status?: unknown } | null;
     const bundle = (parsed && typeof parsed === 'object' && 'bundle' in parsed && 'status' in parsed ? parsed.bundle : parsed) as ProofBundle;
 
-    const rpcUrl = resolveRpcUrl(stringOption(args, 'rpc'), stringOption(args, 'deployment') ?? DEFAULT_DEPLOYMENT);
+    const rpc = stringOption(args, 'rpc');
+    const deploymentFile = stringOption(args, 'deployment');
+    const rpcUrl = resolveRpcUrl(rpc, deploymentFile ?? DEFAULT_DEPLOYMENT);
+    // The network trusted: the deployment file's chain id and AnchorLog, when it is the file
+    // named, or the one the RPC URL came from (a bare --rpc pins nothing).
+    const deployment = deploymentFile !== undefined || rpc === undefined ? readDeploymentFile(deploymentFile ?? DEFAULT_DEPLOYMENT) : undefined;
     const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true });
     try {
-      const verified = await verifyBundle(bundle, { provider });
+      const verified = await verifyBundle(bundle, {
+        provider,
+        ...(deployment ? { registry: deployment.registry, expect: { chainId: deployment.chainId, anchorLog: deployment.anchorLog } } : {}),
+      });
       if (args.values.json) {
         process.stdout.write(`${JSON.stringify({ verified: true, ...verified }, null, 2)}\n`);
       } else {

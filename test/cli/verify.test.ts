@@ -95,6 +95,19 @@ describe('medtrace verify and register on a real chain', () => {
     expect(result.stderr).toMatch(new RegExp(`^refused: ${code}\\b`, 'm'));
   });
 
+  it('with a deployment file, refuses a bundle naming another AnchorLog as CHAIN_MISMATCH; a bare --rpc pins nothing', async () => {
+    const bundle = structuredClone(answer.bundle);
+    bundle.anchor.anchorLog = chain.deployment.registry.toLowerCase();
+    const file = path.join(dir, 'other-anchorlog.json');
+    fs.writeFileSync(file, JSON.stringify(bundle));
+    const pinned = await medtrace(['verify', file, '--deployment', chain.deploymentPath]);
+    expect(pinned.code).toBe(1);
+    expect(pinned.stderr).toMatch(/^refused: CHAIN_MISMATCH \(anchor\.anchorLog\)/m);
+    const unpinned = await medtrace(['verify', file, '--rpc', chain.rpcUrl]);
+    expect(unpinned.code).toBe(1);
+    expect(unpinned.stderr).toMatch(/^refused: BATCH_NOT_FOUND\b/m);
+  });
+
   it('registers a participant with its prefix from the governor key of the local deployment', async () => {
     const company = Wallet.createRandom();
     const result = await medtrace([
