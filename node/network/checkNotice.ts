@@ -12,6 +12,7 @@ import { isMedtraceError, lotUri, unitUri } from '../../sdk';
 import type { ProofBundle } from '../../sdk';
 import type { NodeContext } from '../context';
 import { localDate } from '../lots/expiry';
+import { openRecallIdsFor } from '../recalls/board';
 import { concerns, eventLotClasses, itemKeys, quantityOf } from './evidence';
 import type { ShipmentNotice } from './notice';
 import { createEvidenceVerifier, type EvidenceVerifier, type VerifiedEvidence } from './verify';
@@ -60,7 +61,6 @@ type CheckContext = Pick<NodeContext, 'chain' | 'directory' | 'config'>;
 export const RELEASE_BIZSTEP = 'urn:medtrace:bizstep:releasing';
 /** Most hand-overs followed back to the owner. */
 const MAX_HOPS = 16;
-const RECALL_OPEN = 1;
 
 interface Checked {
   label: string;
@@ -262,12 +262,6 @@ function namesShipment(event: VerifiedEvidence['event'], shipmentId: number): bo
 
 /** Whether RecallBoard holds an open recall of the lot (or of all lots of the GTIN). */
 export async function isRecalled(ctx: Pick<NodeContext, 'chain'>, gtin: string, lot: string): Promise<boolean> {
-  const board = ctx.chain.contracts.recallBoard;
-  const ids = (await board.recallsFor(gtin, lot)) as bigint[];
-  for (const id of ids) {
-    const recall = await board.getRecall(id);
-    if (Number(recall.status) === RECALL_OPEN) return true;
-  }
-  return false;
+  return (await openRecallIdsFor(ctx.chain, gtin, lot)).length > 0;
 }
 

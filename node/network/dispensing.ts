@@ -10,6 +10,7 @@ import type { Tx } from '../db';
 import { ProblemError } from '../http/problem';
 import { todayDate } from '../inventory/availability';
 import { appendEvent, type LedgerContext } from '../ledger/append';
+import { openRecallIdsFor } from '../recalls/board';
 
 export interface Dispensation {
   id: number;
@@ -24,21 +25,6 @@ export interface Dispensation {
 
 const refuse = (status: number, slug: string, title: string, detail: string, extras: Record<string, unknown> = {}) =>
   new ProblemError(status, slug, title, detail, { field: 'scan', ...extras });
-
-/** RecallBoard status of an open recall. */
-const RECALL_OPEN = 1n;
-
-/** Ids of the open recalls on the RecallBoard covering (gtin, lot) (lot-specific and all-lots recalls). */
-export async function openRecallsOnBoard(chain: Pick<ChainClient, 'contracts'>, gtin: string, lot: string): Promise<number[]> {
-  const board = chain.contracts.recallBoard;
-  const ids = (await board.recallsFor(gtin, lot)) as bigint[];
-  const open: number[] = [];
-  for (const id of ids) {
-    const recall = await board.getRecall(id);
-    if (BigInt(recall.status) === RECALL_OPEN) open.push(Number(id));
-  }
-  return open;
-}
 
 export function dispensingEvent(unit: { gtin: string; lot: string; serial: string }, time: { eventTime: string; eventTimeZoneOffset: string }): EpcisEvent {
   return {
@@ -92,7 +78,7 @@ export async function dispenseUnit(
   if (unit.status === 'recalled') {
     throw refuse(409, 'lot-recalled', 'Lot recalled', `lot ${unit.lot} of GTIN ${data.gtin} is recalled; it is not dispensed`, { ...at, lot: unit.lot });
   }
-  const recalls = await openRecallsOnBoard(options.chain, data.gtin, unit.lot);
+  const recalls = await openRecallIdsFor(options.chain, data.gtin, unit.lot);
   if (recalls.length > 0) {
     throw refuse(409, 'lot-recalled', 'Lot recalled', `lot ${unit.lot} of GTIN ${data.gtin} is under recall ${recalls.join(', ')} on the RecallBoard; it is not dispensed`, {
       ...at,

@@ -70,6 +70,16 @@ export async function recallIdsFor(chain: Pick<ChainClient, 'contracts'>, gtin: 
   return ((await chain.contracts.recallBoard.recallsFor(gtin, lot)) as bigint[]).map(Number);
 }
 
+/** The ids of the OPEN recalls concerning `lot` of `gtin` (lot-specific and all-lots ones). */
+export async function openRecallIdsFor(chain: Pick<ChainClient, 'contracts'>, gtin: string, lot: string): Promise<number[]> {
+  const open: number[] = [];
+  for (const id of await recallIdsFor(chain, gtin, lot)) {
+    const recall = await chain.contracts.recallBoard.getRecall(id);
+    if (Number(recall.status) === statusCode('open')) open.push(id);
+  }
+  return open;
+}
+
 export interface PublishInput {
   gtin: string;
   lots: string[];
