@@ -27,22 +27,11 @@ const ShipmentSchema = z
   })
   .openapi('Shipment');
 
-const InvoiceSchema = z
-  .object({
-    id: z.number().int(),
-    number: z.string(),
-    orderId: z.number().int(),
-    shipmentId: z.number().int(),
-    customerId: z.number().int(),
-    currency: z.string(),
-    total: z.string().openapi({ example: '250.00' }),
-    issuedAt: z.string(),
-    issuedBy: z.string(),
-    lines: z.array(
-      z.object({ lineNo: z.number().int(), orderLineId: z.number().int(), gtin: z.string(), quantity: z.number().int(), unitPrice: z.string(), amount: z.string() }),
-    ),
-  })
-  .openapi('Invoice');
+const InvoiceSchema = InvoiceSummarySchema.extend({
+  lines: z.array(
+    z.object({ lineNo: z.number().int(), orderLineId: z.number().int(), gtin: z.string(), quantity: z.number().int(), unitPrice: z.string(), amount: z.string() }),
+  ),
+}).openapi('Invoice');
 
 const shipRoute = createRoute({
   method: 'post',
