@@ -170,10 +170,18 @@ describe('a node on a chain with Besu QBFT habits', () => {
       },
     });
     expect(recall.status, await recall.clone().text()).toBe(201);
+    const { publishedBlock } = (await recall.json()) as { publishedBlock: number };
+    // The issuing node quarantines its own stock at once; its watcher then reads the recall's
+    // block from the board like every other node's (and finds it processed).
     await waitFor(async () => {
       const lot = (await (await node!.request(`/api/v1/lots/${gtin}/BESU-1`)).json()) as { status: string };
       return lot.status === 'recalled';
-    }, 60_000, 'the recalled lot quarantined by the watcher');
+    }, 60_000, 'the recalled lot quarantined');
+    await waitFor(
+      async () => proxy.logQueries.slice(logQueriesBefore).some((q) => q.from <= publishedBlock && q.to >= publishedBlock),
+      30_000,
+      "the watcher reading the recall's block",
+    );
     const watcherQueries = proxy.logQueries.slice(logQueriesBefore);
     expect(watcherQueries.length).toBeGreaterThan(0);
     expect(Math.max(...proxy.logQueries.map((q) => q.to - q.from + 1))).toBeLessThanOrEqual(1000);
