@@ -38,6 +38,8 @@ import { evidenceRoutes } from './network/evidenceRoutes';
 import { noticeRoutes } from './network/noticeRoutes';
 import { receivingRoutes } from './network/receivingRoutes';
 import { traceRoutes } from './network/traceRoutes';
+import { networkRoutes } from './web/network';
+import { webRoutes } from './web/static';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Commissioning a lot carries its serials: 32 MB is about a million of them. */
@@ -98,6 +100,8 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   app.route('/', recallRoutes(ctx));
   app.route('/', receivingRoutes(ctx));
   app.route('/', traceRoutes(ctx));
+  app.route('/', networkRoutes(ctx));
+  app.route('/', webRoutes());
 
   app.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',

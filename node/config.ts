@@ -60,6 +60,8 @@ const schema = z.object({
   PUBLIC_URL: url('must be an http(s):// URL', /^https?:$/)
     .transform((value) => value.replace(/\/+$/, ''))
     .optional(),
+  PUBLIC_CHAIN_RPC_URL: url('must be an http(s):// URL', /^https?:$/).optional(),
+  CHAIN_EXPLORER_TX_URL: z.string().trim().regex(/^https?:\/\/\S*\{tx\}\S*$/, 'must be an http(s):// URL containing {tx}').optional(),
   EVENT_TIME_ZONE_OFFSET: z
     .string()
     .trim()
@@ -95,6 +97,10 @@ export interface Config {
   participantGln?: string;
   gs1CompanyPrefix?: string;
   publicUrl?: string;
+  /** A public read-only chain RPC the web pages read through (else the node's own proxy, /public/v1/chain-rpc). */
+  publicChainRpcUrl?: string;
+  /** A block explorer's transaction link with {tx}, for the console's anchor list. */
+  chainExplorerTxUrl?: string;
   /** `eventTimeZoneOffset` written into every EPCIS event this node records. */
   eventTimeZoneOffset: string;
   anchorBatchSize: number;
@@ -151,6 +157,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     participantGln: raw.PARTICIPANT_GLN,
     gs1CompanyPrefix: raw.GS1_COMPANY_PREFIX,
     publicUrl: raw.PUBLIC_URL,
+    publicChainRpcUrl: raw.PUBLIC_CHAIN_RPC_URL,
+    chainExplorerTxUrl: raw.CHAIN_EXPLORER_TX_URL,
     eventTimeZoneOffset: raw.EVENT_TIME_ZONE_OFFSET,
     anchorBatchSize: raw.ANCHOR_BATCH_SIZE,
     anchorMaxAgeMs: raw.ANCHOR_MAX_AGE_MS,

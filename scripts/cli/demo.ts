@@ -32,6 +32,7 @@ import { loadConfig } from '../../node/config';
 import { migrate, openDatabase } from '../../node/db';
 import { type Command, EXIT_FAILED, EXIT_OK, intOption, portOption, stringOption, untilInterrupted } from './command';
 import { compileContracts } from './contracts';
+import { buildWeb } from '../buildWeb';
 import { type NodeProcess, spawnNode, waitUntilReady } from './nodeProcess';
 import { pickPort } from './ports';
 
@@ -221,6 +222,7 @@ async function startDemo(dir: string, opts: DemoOptions, running: Running): Prom
   const rel = (file: string) => path.relative(process.cwd(), file) || file;
 
   compileContracts(say);
+  await buildWeb({ log: say });
   checkNotAborted(running);
   say(`1/9 starting a local Hardhat chain on port ${opts.ports.chain} and deploying the contracts…`);
   running.chain = await startLocalChain({ port: opts.ports.chain, dir: chainDir });
@@ -365,10 +367,28 @@ async function startDemo(dir: string, opts: DemoOptions, running: Running): Prom
     say('(what was done before stays; the nodes keep running)');
     say();
   }
+  const traced = flow.dispensedUnit ?? { gtin, lot, serial: firstSerial };
+  const udi = toDigitalLink(traced, maker.process.baseUrl);
+  writeDemoState(path.join(dir, 'demo.json'), {
+    chain: { ...chain.deployment, rpcUrl: chain.rpcUrl, deploymentPath: chain.deploymentPath },
+    admin: { username: 'admin', password: adminPassword },
+    companies: Object.fromEntries(
+      running.companies.map((c) => [c.key, { url: c.process.baseUrl, participant: c.participant, name: c.name, role: c.role, log: c.log }]),
+    ),
+    product: { gtin, name: product.name, model: product.model },
+    lot,
+    expiry: isoDate(expiry),
+    firstSerial,
+    udi,
+    dispensedUnit: flow.dispensedUnit ?? null,
+    bundleFile,
+    stoppedAt: stoppedAt ?? null,
+  });
   say('medtrace demo is running. Press Ctrl-C to stop the nodes and the chain.');
   say();
   for (const company of running.companies) {
     say(`  ${company.role.padEnd(12)}  ${company.process.baseUrl}   ${company.name}, participant ${company.participant}`);
+    say(`  ${''.padEnd(12)}  console ${company.process.baseUrl}/console/   auditor console ${company.process.baseUrl}/auditor/`);
     say(`  ${''.padEnd(12)}  API docs ${company.process.baseUrl}/docs, log ${rel(company.log)}`);
   }
   say(`  node          ${maker.process.baseUrl}   (${DEMO_COMPANY}, manufacturer, participant ${verified.participant})`);
@@ -383,12 +403,10 @@ async function startDemo(dir: string, opts: DemoOptions, running: Running): Prom
   say(`  anchored      batch ${verified.batch} (events ${verified.from}-${verified.to}), block ${verified.blockNumber}, tx ${verified.txHash}`);
   for (const line of flow.summary) say(`  ${line}`);
   say();
-  const traced = flow.dispensedUnit ?? { gtin, lot, serial: firstSerial };
-  const udi = toDigitalLink(traced, maker.process.baseUrl);
   const verifyPath = `/01/${traced.gtin}/10/${encodeURIComponent(traced.lot)}/21/${encodeURIComponent(traced.serial)}`;
   say(`  unit ${traced.serial}${flow.dispensedUnit ? ' (dispensed at the hospital)' : ''}: ${udi}`);
   if (maker.routes!.has('GET /01/{gtin}/10/{lot}/21/{serial}')) {
-    say(`  verification  ${maker.process.baseUrl}${verifyPath}   (the maker's Digital Link resolver; JSON with Accept: application/json)`);
+    say(`  verification  ${maker.process.baseUrl}${verifyPath}   (open it in a browser: the verification page; JSON with Accept: application/json)`);
   } else {
     say(`  verification  ${maker.process.baseUrl}${verifyPath}   (not served by this build yet)`);
   }
@@ -408,6 +426,11 @@ async function startDemo(dir: string, opts: DemoOptions, running: Running): Prom
   say(`      -d '{"username":"admin","password":"${adminPassword}"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).accessToken')`);
   say(`    curl -s -H "authorization: Bearer $TOKEN" ${maker.process.baseUrl}${lotPath}`);
   say();
+}
+
+/** What the demo made, for scripts and the browser tests: <dir>/demo.json. */
+function writeDemoState(file: string, state: Record<string, unknown>): void {
+  fs.writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`);
 }
 
 interface FlowGoods {
