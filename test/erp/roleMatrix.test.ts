@@ -147,6 +147,8 @@ const MATRIX: Record<string, Rule> = {
   'GET /public/v1/verify': 'public',
   'GET /public/v1/units/{gtin}/{serial}': 'public',
   'GET /public/v1/recall-status': 'public',
+  'GET /public/v1/network': 'public',
+  'POST /public/v1/chain-rpc': 'public',
   // peers and the participant's network settings
   'GET /peer/v1/whoami': 'peer',
   'GET /api/v1/participant': 'readNetwork',
