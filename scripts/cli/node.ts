@@ -2,6 +2,7 @@
 // one of the node's environment variables; anything else comes from the environment as is.
 import { type Command, EXIT_FAILED, EXIT_OK, stringOption } from './command';
 import { spawnNode } from './nodeProcess';
+import { buildWeb } from '../buildWeb';
 
 /** flag → environment variable read by node/config.ts. */
 const FLAG_ENV: Record<string, { env: string; valueName: string; description: string }> = {
@@ -39,6 +40,11 @@ full list. Runs until Ctrl-C.`,
     'medtrace node --database-url postgres://medtrace@db.internal/acme --rpc https://besu.example:8545',
   ],
   async run(args) {
+    // The pages the node serves (web/dist): built here when a source is newer. Without Vite
+    // (a production install without dev dependencies) the node still runs; the pages answer 503.
+    await buildWeb({ log: (line) => process.stderr.write(`${line}\n`) }).catch((err: unknown) => {
+      process.stderr.write(`medtrace: the web pages were not built (${err instanceof Error ? err.message : String(err)}); the node runs without them\n`);
+    });
     const env: Record<string, string> = {};
     for (const [flag, spec] of Object.entries(FLAG_ENV)) {
       const value = stringOption(args, flag);
