@@ -9,6 +9,7 @@ import type { AppEnv } from '../http/env';
 import { ProblemError, problems } from '../http/problem';
 import { bearerAuth, createRouter } from '../http/router';
 import { gtinSchema, lotSchema, problemResponses } from '../http/schemas';
+import { auditCors } from './cors';
 import { exportEpcis, MAX_EXPORT_EVENTS } from './epcis';
 import { forwardTrace, MAX_TRACE_DEPTH } from './forwardTrace';
 import { verifyLedger } from './report';
@@ -117,6 +118,9 @@ const trace = createRoute({
 
 export function auditorAuditRoutes(ctx: NodeContext) {
   const app = createRouter();
+
+  // The CORS preflight of every /audit/v1 route (the routes themselves answer with CORS headers through requireAudit).
+  app.options('/audit/v1/*', auditCors);
 
   app.openapi(report, async (c) => c.json(await verifyLedger(ctx), 200));
 

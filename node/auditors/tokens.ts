@@ -12,6 +12,7 @@ import type { NodeContext } from '../context';
 import type { Sql, Tx } from '../db';
 import type { AppEnv } from '../http/env';
 import { ProblemError, problems } from '../http/problem';
+import { auditCors } from './cors';
 
 export const AUDITOR_SCOPES = ['ledger', 'report', 'export', 'trace'] as const;
 export type AuditorScope = (typeof AUDITOR_SCOPES)[number];
@@ -215,8 +216,16 @@ async function verifyAuditorToken(ctx: Pick<NodeContext, 'sql' | 'participant' |
 /**
  * Route guard for /audit/v1: an auditor token with `scope` (own; another participant's
  * only with allowForeign) or a staff token with readAudit. Sets c.get('auditor').
+ * Every answer behind it, a refusal too, carries the CORS headers of ./cors.ts.
  */
 export function requireAudit(scope: AuditorScope, options: { allowForeign?: boolean } = {}): MiddlewareHandler<AppEnv> {
+  const guard = authenticateAudit(scope, options);
+  return (c, next) => auditCors(c, async () => {
+    await guard(c, next);
+  });
+}
+
+function authenticateAudit(scope: AuditorScope, options: { allowForeign?: boolean }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const authorization = c.req.header('authorization');
     const principal = await c.get('auditors').authenticate(authorization, scope, options);
