@@ -11,3 +11,4 @@ export * from './verificationCache';
 export * from './chain';
 export * from './client';
 export * from './gs1';
+export * from './chainReads';

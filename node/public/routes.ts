@@ -1,16 +1,17 @@
 // Public routes, no token, rate-limited per IP: the GS1 Digital Link paths of
 // this node's own GTINs (303 to the verification page for a browser, an RFC
 // 9264 linkset for a machine), the verification answer of one unit, and the
-// recalls of a lot. Every GS1 rule comes from the SDK.
+// recalls of a lot. Every GS1 rule comes from the SDK. The verification page of
+// any node reads these answers from the GTIN owner's node: they are readable
+// cross-origin.
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import { isMedtraceError, parseGs1, type Gs1Data } from '../../sdk';
+import type { Context, MiddlewareHandler } from 'hono';
+import { boardRecallsFor, isMedtraceError, parseGs1, type Gs1Data } from '../../sdk';
 import type { NodeContext } from '../context';
 import type { AppEnv } from '../http/env';
 import { ProblemError, problems } from '../http/problem';
 import { createRouter } from '../http/router';
 import { gtinSchema, lotSchema, problemResponses, serialSchema } from '../http/schemas';
-import { readRecall, recallIdsFor, type BoardRecall } from '../recalls/board';
 import { buildLinkset, verifyPageUrl } from './linkset';
 import { rateLimit, type RateLimitOptions } from './rateLimit';
 import { verifyUnit } from './verify';
@@ -62,6 +63,7 @@ const Verification = z
       expiry: z.string().nullable(),
       manufacturer: z.object({ name: z.string(), participant: z.string(), gln: z.string().nullable() }),
       lotStatus: z.string().nullable(),
+      product: z.object({ name: z.string(), model: z.string() }).nullable().openapi({ description: "the device as the maker's catalogue names it" }),
     }),
     evidence: z.object({
       commissioning: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'proof bundle of the commissioning event, disclosing the unit' }),
@@ -82,6 +84,8 @@ const dlResponses = {
 export function publicRoutes(ctx: NodeContext, options: PublicRoutesOptions = {}) {
   const app = createRouter();
   const limited = rateLimit(options.rateLimit);
+  // Verification pages served by any node read these answers from the GTIN owner's node.
+  for (const path of CROSS_ORIGIN_PATHS) app.use(path, readableByAnyOrigin);
   const dl = (path: string, params: z.ZodObject<z.ZodRawShape>, summary: string) =>
     createRoute({ method: 'get', path, tags: ['public'], summary, middleware: [limited] as const, request: { params, query: LinkType }, responses: dlResponses });
 
@@ -186,13 +190,21 @@ export function publicRoutes(ctx: NodeContext, options: PublicRoutesOptions = {}
   });
   app.openapi(recallRoute, async (c) => {
     const { gtin, lot } = c.req.valid('query');
-    const ids = await recallIdsFor(ctx.chain, gtin, lot ?? '');
-    const recalls = (await Promise.all(ids.map((id) => readRecall(ctx.chain, id)))).filter((r): r is BoardRecall => r !== undefined);
+    const recalls = await boardRecallsFor(ctx.chain.contracts.recallBoard, { gtin, lot: lot ?? '' });
     return c.json({ gtin, lot: lot ?? null, recalled: recalls.some((r) => r.status === 'open'), recalls }, 200);
   });
 
   return app;
 }
+
+/** Public reads a page of another origin makes (simple GETs: no preflight). */
+export const CROSS_ORIGIN_PATHS = ['/01/*', '/public/v1/verify', '/public/v1/units/*', '/public/v1/recall-status', '/public/v1/recalls/*'];
+
+/** Any origin may read the answer, refusals included; nothing here uses cookies, so no credentials. */
+const readableByAnyOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  c.res.headers.set('access-control-allow-origin', '*');
+};
 
 /** The GTIN's company prefix must be this node's (the registry says who owns it). */
 async function assertOwnGtin(ctx: NodeContext, gtin: string): Promise<void> {

@@ -6,11 +6,10 @@
 // commissioning and its lot's release, so the page checks them against the
 // chain itself, and the recalls on the RecallBoard. Nothing commercial, nothing
 // about patients or where the unit is.
-import type { ProofBundle } from '../../sdk';
-import { unitUri } from '../../sdk';
+import type { BoardRecall, ProofBundle } from '../../sdk';
+import { boardRecallsFor, unitUri } from '../../sdk';
 import type { NodeContext } from '../context';
 import { buildBundle } from '../ledger/bundles';
-import { readRecall, recallIdsFor, type BoardRecall } from '../recalls/board';
 
 /** LVV verificationFailureReason codes used here (GTIN + serial as the standard has them; the lot-level ones follow their pattern). */
 export type VerificationFailureReason =
@@ -40,6 +39,8 @@ export interface VerificationAnswer {
     expiry: string | null;
     manufacturer: { name: string; participant: string; gln: string | null };
     lotStatus: string | null;
+    /** The device as the maker's catalogue names it (null when the GTIN is not in it). */
+    product: { name: string; model: string } | null;
   };
   evidence: { commissioning: ProofBundle | null; release: ProofBundle | null };
   recalls: BoardRecall[];
@@ -68,14 +69,16 @@ export async function verifyUnit(ctx: VerifyContext, request: VerifyRequest, tod
       expiry: null,
       manufacturer: { name: ctx.config.participantName, participant: ctx.participant, gln: ctx.config.participantGln ?? null },
       lotStatus: null,
+      product: null,
     },
     evidence: { commissioning: null, release: null },
     recalls: [],
   };
   const fail = (reason: VerificationFailureReason) => ({ ...answer, verificationFailureReason: reason });
 
-  const [product] = await ctx.sql`select gtin from products where gtin = ${request.gtin}`;
+  const [product] = await ctx.sql<{ name: string; model: string }[]>`select name, model from products where gtin = ${request.gtin}`;
   if (!product) return fail('No_match_GTIN');
+  answer.data.product = { name: product.name, model: product.model };
 
   let lot = request.lot;
   if (request.serial !== undefined) {
@@ -95,8 +98,7 @@ export async function verifyUnit(ctx: VerifyContext, request: VerifyRequest, tod
   }
 
   answer.data = { ...answer.data, lot: lot!, expiry, lotStatus: lotRow.status };
-  const recalls = await Promise.all((await recallIdsFor(ctx.chain, request.gtin, lot!)).map((id) => readRecall(ctx.chain, id)));
-  answer.recalls = recalls.filter((r): r is BoardRecall => r !== undefined);
+  answer.recalls = await boardRecallsFor(ctx.chain.contracts.recallBoard, { gtin: request.gtin, lot: lot! });
   answer.recalled = lotRow.status === 'recalled' || answer.recalls.some((r) => r.status === 'open');
   if (answer.recalled) answer.additionalInfo = 'Recalled';
   else if (expiry <= today) answer.additionalInfo = 'Expired';

@@ -3,81 +3,45 @@
 // Codes on the chain: class 1-3; action 1 return, 2 correct, 3 destroy, 4 notice;
 // status 1 open, 2 closed, 3 withdrawn.
 import { getAddress, isError, type Contract, type Log, type EventLog } from 'ethers';
+import {
+  boardRecallIds,
+  boardRecallsFor,
+  readBoardRecall,
+  recallActionCode,
+  recallActionName,
+  recallStatusCode,
+  recallStatusName,
+  type BoardRecall,
+  type RecallAction,
+  type RecallStatus,
+} from '../../sdk';
 import type { ChainClient } from '../chain/client';
 import { sendAndWait } from '../chain/transactions';
 import { ProblemError, problems } from '../http/problem';
 
-export const RECALL_ACTIONS = ['return', 'correct', 'destroy', 'notice'] as const;
-export type RecallAction = (typeof RECALL_ACTIONS)[number];
-export const RECALL_STATUSES = ['open', 'closed', 'withdrawn'] as const;
-export type RecallStatus = (typeof RECALL_STATUSES)[number];
+export { RECALL_ACTIONS, RECALL_STATUSES, type BoardRecall, type RecallAction, type RecallStatus } from '../../sdk';
 
-export function actionCode(action: RecallAction): number {
-  return RECALL_ACTIONS.indexOf(action) + 1;
-}
-export function actionName(code: number): RecallAction {
-  return RECALL_ACTIONS[code - 1] ?? 'notice';
-}
-export function statusCode(status: RecallStatus): number {
-  return RECALL_STATUSES.indexOf(status) + 1;
-}
-export function statusName(code: number): RecallStatus {
-  return RECALL_STATUSES[code - 1] ?? 'open';
-}
-
-/** A recall as the board holds it. */
-export interface BoardRecall {
-  chainRecallId: number;
-  issuer: string;
-  gtin: string;
-  /** Empty: every lot of the GTIN. */
-  lots: string[];
-  recallClass: number;
-  action: RecallAction;
-  status: RecallStatus;
-  noticeSha256: string;
-  noticeUri: string;
-  /** ISO time of the block that published it. */
-  publishedAt: string;
-  updatedAt: string;
-}
+export const actionCode = recallActionCode;
+export const actionName = recallActionName;
+export const statusCode = recallStatusCode;
+export const statusName = recallStatusName;
 
 type Chain = Pick<ChainClient, 'wallet' | 'contracts' | 'deployment' | 'provider'>;
 
-/** Recall `id` read from the board (undefined when it does not exist). */
+/** Recall `id` read from the board (undefined when it does not exist): the SDK's reading. */
 export async function readRecall(chain: Pick<ChainClient, 'contracts'>, id: number): Promise<BoardRecall | undefined> {
-  const board = chain.contracts.recallBoard;
-  const count = Number(await board.recallCount());
-  if (!Number.isSafeInteger(id) || id < 1 || id > count) return undefined;
-  const r = await board.getRecall(id);
-  return {
-    chainRecallId: id,
-    issuer: String(r.issuer).toLowerCase(),
-    gtin: String(r.gtin14),
-    lots: (r.lots as string[]).map(String),
-    recallClass: Number(r.recallClass),
-    action: actionName(Number(r.action)),
-    status: statusName(Number(r.status)),
-    noticeSha256: String(r.noticeSha256).toLowerCase(),
-    noticeUri: String(r.noticeUri),
-    publishedAt: new Date(Number(r.publishedAt) * 1000).toISOString(),
-    updatedAt: new Date(Number(r.updatedAt) * 1000).toISOString(),
-  };
+  return readBoardRecall(chain.contracts.recallBoard, id);
 }
 
 /** The ids of the recalls concerning `lot` of `gtin` (those naming it and the all-lots ones). */
 export async function recallIdsFor(chain: Pick<ChainClient, 'contracts'>, gtin: string, lot: string): Promise<number[]> {
-  return ((await chain.contracts.recallBoard.recallsFor(gtin, lot)) as bigint[]).map(Number);
+  return boardRecallIds(chain.contracts.recallBoard, { gtin, lot });
 }
 
 /** The ids of the OPEN recalls concerning `lot` of `gtin` (lot-specific and all-lots ones). */
 export async function openRecallIdsFor(chain: Pick<ChainClient, 'contracts'>, gtin: string, lot: string): Promise<number[]> {
-  const open: number[] = [];
-  for (const id of await recallIdsFor(chain, gtin, lot)) {
-    const recall = await chain.contracts.recallBoard.getRecall(id);
-    if (Number(recall.status) === statusCode('open')) open.push(id);
-  }
-  return open;
+  const recalls = await boardRecallsFor(chain.contracts.recallBoard, { gtin, lot });
+  return recalls.filter((r) => r.status === 'open').map((r) => r.chainRecallId);
 }
 
 export interface PublishInput {

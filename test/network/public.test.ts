@@ -88,7 +88,15 @@ describe('verification', () => {
       verified: true,
       recalled: false,
       responderGLN: '9506000000005',
-      data: { gtin: GTIN, lot: LOT, serial: 'SN-1', expiry: EXPIRY, lotStatus: 'released', manufacturer: { name: 'Maker', participant: maker.ctx.participant } },
+      data: {
+        gtin: GTIN,
+        lot: LOT,
+        serial: 'SN-1',
+        expiry: EXPIRY,
+        lotStatus: 'released',
+        manufacturer: { name: 'Maker', participant: maker.ctx.participant },
+        product: { name: `Device ${GTIN}`, model: 'M-1' },
+      },
       recalls: [],
     });
     expect(answer.verificationFailureReason).toBeUndefined();
@@ -134,6 +142,35 @@ describe('verification', () => {
     const status = await (await get(`/public/v1/recall-status?gtin=${GTIN}&lot=${encodeURIComponent(LOT)}`)).json();
     expect(status).toMatchObject({ gtin: GTIN, lot: LOT, recalled: true });
     expect(lotUri(GTIN, LOT)).toContain('/10/L%2F1');
+  });
+});
+
+describe('cross-origin reads', () => {
+  test('verification pages of other nodes may read the verify answer, recalls, notices and linksets (refusals too)', async () => {
+    const origin = { origin: 'http://127.0.0.1:1' };
+    const reads = [
+      `/public/v1/verify?udi=${encodeURIComponent(toDigitalLink({ gtin: GTIN, lot: LOT, serial: 'SN-1' }))}`,
+      `/public/v1/verify?udi=${encodeURIComponent('(01)09506000134353(21)X')}`,
+      `/public/v1/units/${GTIN}/SN-1`,
+      `/public/v1/recall-status?gtin=${GTIN}`,
+      '/public/v1/recalls/999/notice',
+      `/01/${GTIN}/21/SN-1?linkType=linkset`,
+      '/01/09507000134359/21/X?linkType=linkset',
+    ];
+    for (const path of reads) {
+      const res = await get(path, origin);
+      expect(res.headers.get('access-control-allow-origin'), `${path} (${res.status})`).toBe('*');
+      expect(res.headers.get('access-control-allow-credentials'), path).toBeNull();
+    }
+    // The staff API stays same-origin.
+    expect((await get('/api/v1/lots', origin)).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  test("the answer names the device as the maker's catalogue has it, and no product for a GTIN not in it", async () => {
+    const answer = await (await get(`/public/v1/units/${GTIN}/SN-1`)).json();
+    expect(answer.data.product).toEqual({ name: `Device ${GTIN}`, model: 'M-1' });
+    const unknown = await (await get(`/public/v1/verify?udi=${encodeURIComponent(toDigitalLink({ gtin: '09506000134369', serial: 'X' }))}`)).json();
+    expect(unknown).toMatchObject({ verified: false, verificationFailureReason: 'No_match_GTIN', data: { product: null } });
   });
 });
 
