@@ -20,6 +20,7 @@ export {
   unitUri,
 } from './digitalLink';
 export { parseElementString, parseGs1 } from './parse';
+export { normalizeScannedGs1, parseScannedGs1 } from './scanned';
 export {
   parseCaseDigitalLink,
   parseGs1Case,
