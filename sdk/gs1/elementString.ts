@@ -18,6 +18,7 @@ export function parseRawElementString(text: string, options: Gs1Options = {}): G
 
 /** The (AI, value) pairs of raw data, AIs looked up in one table; values not yet checked. */
 export function rawElements(text: string, lookup: AiLookup): AiElement[] {
+  if (typeof text !== 'string') throw gs1Invalid('input', 'must be a string');
   const elements: AiElement[] = [];
   let pos = text.startsWith(GS) ? 1 : 0; // some scanners send the leading FNC1 as GS
   if (pos >= text.length) throw gs1Invalid('input', 'element string is empty');
@@ -61,6 +62,7 @@ export function parseBracketedElementString(text: string, options: Gs1Options = 
 
 /** The (AI, value) pairs of bracketed HRI, AIs looked up in one table; values not yet checked. */
 export function bracketedElements(text: string, lookup: AiLookup): AiElement[] {
+  if (typeof text !== 'string') throw gs1Invalid('input', 'must be a string');
   const elements: AiElement[] = [];
   let pos = 0;
   if (text.length === 0) throw gs1Invalid('input', 'element string is empty');
