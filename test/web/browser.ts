@@ -118,6 +118,6 @@ export async function makerLot(options: { lot: string; serials?: number; release
   if (options.release !== false) {
     await api.post(`${lotPath}/release`, { signature: { username: state.admin.username, password: state.admin.password, meaning: 'released' } });
   }
-  const serials = (await api.get<{ items: string[] }>(`${lotPath}/serials?limit=1000`)).items;
+  const serials = (await api.get<{ items: string[] }>(`${lotPath}/serials?limit=500`)).items;
   return { gtin, lot: options.lot, serials, ledgerSeq: commissioned.ledgerSeq };
 }
