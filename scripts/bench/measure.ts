@@ -47,3 +47,9 @@ export function fmt(n: number): string {
 export function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
+
+/** The nearest-rank `p`th percentile of ascending `sorted` (NaN when empty). */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}

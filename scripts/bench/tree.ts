@@ -18,7 +18,7 @@ export function randomLeaves(n: number): Uint8Array[] {
 }
 
 // merkletreejs' README hashes with Node's crypto; its options are left at their defaults.
-function nodeSha256(data: Buffer): Buffer {
+export function nodeSha256(data: Buffer): Buffer {
   return createHash('sha256').update(data).digest();
 }
 
