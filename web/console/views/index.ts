@@ -3,3 +3,9 @@ import type { View } from '../types';
 import { homeView } from './home';
 
 export const VIEWS: View[] = [homeView];
+// Operations: lots, stock, orders, imports.
+import { lotsView } from './lots';
+import { stockView } from './stock';
+import { ordersView } from './orders';
+import { importsView } from './imports';
+VIEWS.push(lotsView, stockView, ordersView, importsView);
