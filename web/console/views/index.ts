@@ -9,3 +9,11 @@ import { stockView } from './stock';
 import { ordersView } from './orders';
 import { importsView } from './imports';
 VIEWS.push(lotsView, stockView, ordersView, importsView);
+// Network: notices and receipts, reconciliation, recalls, KPIs, audit trail, ledger and anchors.
+import { noticesView } from './notices';
+import { reconciliationView } from './reconciliation';
+import { recallsView } from './recalls';
+import { kpisView } from './kpis';
+import { auditView } from './audit';
+import { ledgerView } from './ledger';
+VIEWS.push(noticesView, reconciliationView, recallsView, kpisView, auditView, ledgerView);
