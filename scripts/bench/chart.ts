@@ -136,7 +136,7 @@ function gasSeries(results: BenchResult[], comparison: AnchoringComparison[]): S
   if (anchors.length === 0) return [];
   const xs = anchors.map((p) => p.x);
   const flat = (y: number) => xs.map((x) => ({ x, y }));
-  const series: Series[] = [{ label: 'medtrace batched anchor', color: COLORS.medtrace, points: anchors }];
+  const series: Series[] = [{ label: 'medtrace anchor', color: COLORS.medtrace, points: anchors }];
   const first = comparison[0];
   if (first) {
     series.push({ label: 'EAS, one attestation per event', color: COLORS.eas, points: flat(first.eas) });
