@@ -43,6 +43,9 @@ async function open(page: Page, route: string): Promise<void> {
   });
 }
 
+/** A message key shown instead of its words: `lot.release.heading`, `ops.status.open`, … */
+const UNTRANSLATED = /\b(ops|lots?|stock|orders?|pick|ship|imports|commission|meaning|common)\.[a-zA-Z]+/;
+
 describe.skipIf(webSkip())('participant console: operations (lots, stock, orders, imports)', () => {
   let browser: Browser;
   let orderId: number | undefined;
@@ -88,6 +91,13 @@ describe.skipIf(webSkip())('participant console: operations (lots, stock, orders
 
     const { context, page: p, errors } = await page();
     await signIn(p, qa);
+    // The lots list by status: quarantined lists it, released does not (yet).
+    await open(p, '#/lots?status=quarantined');
+    await p.getByTestId('lots-table').getByRole('link', { name: lot.lot, exact: true }).waitFor();
+    await open(p, '#/lots?status=released');
+    await p.getByTestId('lots-table').locator('p, table').first().waitFor();
+    expect(await p.getByTestId('lots-table').getByRole('link', { name: lot.lot, exact: true }).count()).toBe(0);
+
     await open(p, `#/lots/${lot.gtin}/${lot.lot}`);
     await expect(p.getByTestId('lot-status').getAttribute('data-status')).resolves.toBe('quarantined');
     expect(await p.getByTestId('inspections-table').textContent()).toContain('visual');
@@ -268,6 +278,13 @@ describe.skipIf(webSkip())('participant console: operations (lots, stock, orders
     await p.waitForFunction(() => location.hash === '#/lots/expiring?days=5');
     await p.getByTestId('expiring-summary').filter({ hasText: 'within 5 days' }).waitFor();
     expect(await p.getByRole('link', { name: lot.lot, exact: true }).count()).toBe(0);
+
+    // The stock view: the lot's units in the qualified bin, and among the lots expiring soon.
+    await open(p, `#/stock?lot=${lot.lot}`);
+    const stock = p.getByTestId('stock-table');
+    expect(await stock.textContent()).toContain('Qualified');
+    expect(await p.getByTestId('stock-totals').textContent()).toContain('2 units in this selection');
+    expect(await p.getByTestId('stock-expiring').getByRole('link', { name: lot.lot, exact: true }).count()).toBe(1);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -301,6 +318,33 @@ describe.skipIf(webSkip())('participant console: operations (lots, stock, orders
     await context.close();
   });
 
+  it('shows every operations view in Chinese, no string left in English keys', async () => {
+    const { context, page: p, errors } = await page();
+    await signIn(p);
+    await p.getByRole('button', { name: '中文' }).click();
+    await p.getByRole('navigation', { name: '栏目' }).waitFor();
+    for (const [route, heading] of [
+      ['#/lots', '批次'],
+      ['#/lots/expiring', '批次'],
+      ['#/lots/new', '批次'],
+      ['#/stock', '库存'],
+      ['#/orders', '订单'],
+      ['#/imports', '导入'],
+    ] as const) {
+      await open(p, route);
+      expect(await p.locator('h1').textContent()).toBe(heading);
+      expect(await p.locator('#view').innerText(), route).not.toMatch(UNTRANSLATED);
+    }
+    if (orderId) {
+      await open(p, `#/orders/${orderId}`);
+      expect(await p.getByTestId('order-status').textContent()).toBe('已发货');
+    }
+    expect(await p.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    await p.evaluate(() => localStorage.removeItem('medtrace.lang'));
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('screenshots of every operations view at phone and desktop width', async () => {
     const gtin = demo().product.gtin;
     const views: [string, string][] = [
@@ -318,7 +362,9 @@ describe.skipIf(webSkip())('participant console: operations (lots, stock, orders
       await signIn(p);
       for (const [name, route] of views) {
         await open(p, route);
-        expect(await p.locator('#view').textContent(), `${route} rendered`).not.toBe('');
+        const text = await p.locator('#view').innerText();
+        expect(text, `${route} rendered`).not.toBe('');
+        expect(text, `${route}: every string has its words (a missing one shows its key)`).not.toMatch(UNTRANSLATED);
         expect(await p.getByTestId('alert').textContent(), `${route} without an error`).toBe('');
         await screenshot(p, name, width);
       }

@@ -84,7 +84,7 @@ export function pagedTable<T>(options: PagedTableOptions<T>): PagedTable {
       shown += page.items.length;
       cursor = page.nextCursor;
       if (shown === 0) replace(host, h('p', { class: 'muted' }, options.empty));
-      else if (!host.firstChild || host.firstChild.nodeName === 'P') replace(host, region(options, table));
+      else if (!host.firstChild || host.firstChild.nodeName === 'P') replace(host, region({ ...options, testId: undefined }, table));
       more.hidden = cursor === null;
       count.textContent = options.countLabel(shown, cursor !== null);
     } catch (err) {
