@@ -150,7 +150,9 @@ describe.skipIf(webSkip())('the auditor console', () => {
     await expect(page.locator('tr[data-seq="1"]').getAttribute('data-status')).resolves.toBe('refused');
     await expect(page.locator('tr[data-seq="1"] [data-testid="row-code"]').textContent()).resolves.toBe(alteredCode);
     await expect(page.locator('tr[data-seq="2"] [data-testid="row-code"]').textContent()).resolves.toBe('WRONG_EVENT');
+    await expect(page.locator('tr[data-seq="2"]').textContent()).resolves.toContain('The node answered with the proof of another event.');
     await expect(page.locator('tr[data-seq="2"]').textContent()).resolves.toContain('answered with the proof of seq 3');
+    await expect(page.locator('tr[data-seq="1"]').textContent()).resolves.toContain(auditorMessages.en[`code.${alteredCode}` as keyof typeof auditorMessages.en]);
     await expect(page.getByTestId('ledger-verdict').getAttribute('class')).resolves.toContain('bad');
     await screenshot(page, 'auditor-ledger-refused', 'desktop');
     expect(unexpected(errors)).toEqual([]);

@@ -91,7 +91,13 @@ export function ledgerSection(connection: Connection): Section {
       row.status === 'ok'
         ? h('span', { class: 'badge ok' }, t('ledger.ok'))
         : row.status === 'refused'
-          ? [h('span', { class: 'badge bad' }, t('ledger.refused')), ' ', h('code', { 'data-testid': 'row-code' }, row.code ?? ''), h('div', { class: 'muted small' }, row.message ?? '')]
+          ? [
+              h('span', { class: 'badge bad' }, t('ledger.refused')),
+              ' ',
+              h('code', { 'data-testid': 'row-code' }, row.code ?? ''),
+              h('div', null, t(`code.${row.code}`)),
+              h('div', { class: 'muted small mono' }, row.message ?? ''),
+            ]
           : row.status === 'unanchored'
             ? h('span', { class: 'badge warn' }, t('ledger.unanchored'))
             : h('span', { class: 'badge' }, t('ledger.pending'));
@@ -209,8 +215,6 @@ export function ledgerSection(connection: Connection): Section {
       row.message = refusal.detail;
       return;
     }
-    row.batch = verified.batch;
-    row.block = verified.blockNumber;
     // A bundle that verifies but proves another event than the one listed is not this event's proof.
     if (verified.participant !== connection.participant || verified.seq !== entry.seq || verified.leaf !== entry.leaf) {
       row.status = 'refused';
@@ -219,6 +223,8 @@ export function ledgerSection(connection: Connection): Section {
       return;
     }
     row.status = 'ok';
+    row.batch = verified.batch;
+    row.block = verified.blockNumber;
     row.leaf = verified.leaf;
     row.prev = bundle.envelope.prev;
   }

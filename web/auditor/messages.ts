@@ -248,6 +248,8 @@ const en = {
   'code.PARTICIPANT_REVOKED': 'The participant was revoked; batches from the revocation on are no longer evidence.',
   'code.CHAIN_UNAVAILABLE': 'The chain could not be read; nothing was decided. Try again.',
   'code.HTTP_ERROR': 'A node answered with an error.',
+  'code.WRONG_EVENT': 'The node answered with the proof of another event.',
+  'code.PREV_MISMATCH': 'The event does not link to the event before it: the ledger was rewritten.',
 
   'problem.auditor-scope': 'The token does not grant this: a scope is missing.',
   'problem.auditor-token-expired': 'The token has expired: ask the participant for a new one.',
@@ -510,6 +512,8 @@ const zh: Record<keyof typeof en, string> = {
   'code.PARTICIPANT_REVOKED': '该参与方已被撤销；撤销之后的批次不再作为证据。',
   'code.CHAIN_UNAVAILABLE': '无法读取区块链；未作任何判定。请重试。',
   'code.HTTP_ERROR': '节点返回了错误。',
+  'code.WRONG_EVENT': '节点返回的是另一个事件的证明。',
+  'code.PREV_MISMATCH': '该事件未链接到前一个事件：账本被改写过。',
 
   'problem.auditor-scope': '令牌未授予此项：缺少权限。',
   'problem.auditor-token-expired': '令牌已过期：请向参与方申请新令牌。',
