@@ -1,7 +1,7 @@
 // `npm run bench`: measures what the issue asks and prints a table beside the
 // targets; writes the figures to bench-results/bench-<date>.json (git-ignored)
 // and draws them in bench-results/bench-<date>.svg.
-//   --only tree,verify,proofs,gas,eas,commission,fefo,writes,ingest,recall,trace   run some of them (default all)
+//   --only tree,verify,proofs,gas,eas,commission,fefo,writes,ingest,recall,trace,web   run some of them (default all)
 //   --full                              also the slow libraries on 1,000,000 leaves
 //   --quick                             small sizes, for a smoke run (figures not comparable)
 // For the node benchmarks on a PostgreSQL server: bash scripts/with-postgres.sh npm run bench
@@ -24,9 +24,10 @@ import { benchTree } from './tree';
 import { benchWrites } from './writes';
 import { benchRecall } from './recall';
 import { benchTrace } from './trace';
+import { benchWebPage } from './webPage';
 import { benchVerify } from './verify';
 
-const GROUPS = ['tree', 'verify', 'proofs', 'gas', 'eas', 'commission', 'fefo', 'writes', 'ingest', 'recall', 'trace'] as const;
+const GROUPS = ['tree', 'verify', 'proofs', 'gas', 'eas', 'commission', 'fefo', 'writes', 'ingest', 'recall', 'trace', 'web'] as const;
 type Group = (typeof GROUPS)[number];
 
 function parseOptions(): { groups: Group[]; full: boolean; quick: boolean } {
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
   if (groups.includes('ingest')) results.push(...(await benchIngest(32, quick ? 5 : 100)));
   if (groups.includes('recall')) results.push(...(await benchRecall(quick ? 1 : 5)));
   if (groups.includes('trace')) results.push(...(await benchTrace(quick ? 20 : 200)));
+  if (groups.includes('web')) results.push(...(await benchWebPage(quick ? 5 : 20)));
   const comparison = compareAnchoring(results);
   results.push(...comparisonRows(comparison));
   if (groups.includes('eas') && !groups.includes('gas')) log('eas: run it with gas (--only gas,eas) for the side-by-side comparison');
