@@ -4,11 +4,11 @@
 // units located, quarantined, still in the field and awaiting acknowledgement,
 // time to acknowledge, totals; the board read again in this browser; closing,
 // withdrawing or reopening it.
-import { isMedtraceError, validateGtin, validateLotOrSerial } from '../../../sdk';
+import { isMedtraceError, readBoardRecall, recallBoardAt, validateGtin, validateLotOrSerial, type BoardRecall } from '../../../sdk';
 import { ApiError, idempotencyKey } from '../../lib/api';
 import { append, h, replace } from '../../lib/dom';
 import type { ConsoleContext, View } from '../types';
-import { readBoardRecall, type ChainRecall } from './net/board';
+import { chainOf } from './net/browserCheck';
 import { badge, duration, partyCell, scrollTable, shortHex, txCell } from './net/format';
 import { live } from './net/live';
 import { netMessages } from './net/messages';
@@ -701,9 +701,9 @@ function localView(ctx: ConsoleContext, r: Recall): HTMLElement {
 /** The board read again here: what the chain itself says of the recall. */
 async function chainCheck(ctx: ConsoleContext, el: HTMLElement, r: Recall): Promise<void> {
   const { t } = ctx;
-  let onChain: ChainRecall | undefined;
+  let onChain: BoardRecall | undefined;
   try {
-    onChain = await readBoardRecall(ctx.network, r.id);
+    onChain = await readBoardRecall(recallBoardAt(ctx.network.contracts.recallBoard, chainOf(ctx.network).provider), r.id);
   } catch (err) {
     replace(el, h('p', { class: 'banner warn' }, t('recalls.chain.failed', { detail: err instanceof Error ? err.message : String(err) })));
     return;
