@@ -10,6 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECALL_BOARD_ABI, toDigitalLink } from '../../sdk';
 import { adminApi, demo, launchBrowser, makerLot, newContext, screenshot, watchErrors, webSkip, type Width } from './browser';
 import type { DemoCompany } from './demoState';
+import { auditView } from '../../web/console/views/audit';
+import { kpisView } from '../../web/console/views/kpis';
+import { ledgerView } from '../../web/console/views/ledger';
+import { noticesView } from '../../web/console/views/notices';
+import { recallsView } from '../../web/console/views/recalls';
+import { reconciliationView } from '../../web/console/views/reconciliation';
 
 interface Shipped {
   gtin: string;
@@ -62,6 +68,22 @@ async function shipOwnLot(): Promise<Shipped> {
   }, `the notice of shipment ${shipment.id} at the distributor`);
   return { gtin: made.gtin, lot, serials: units.map((u) => u.serial), shipmentId: shipment.id, noticeId: notice.id, ledgerSeq: made.ledgerSeq };
 }
+
+describe("the console's network views: words", () => {
+  it('have the same keys in English and Chinese, none empty, with the same placeholders', () => {
+    const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    for (const view of [noticesView, reconciliationView, recallsView, kpisView, auditView, ledgerView]) {
+      const { en, zh } = view.messages;
+      expect(Object.keys(zh).sort(), view.id).toEqual(Object.keys(en).sort());
+      expect(en[view.title], view.id).toBeDefined();
+      for (const key of Object.keys(en)) {
+        expect(en[key].trim(), key).not.toBe('');
+        expect(zh[key].trim(), key).not.toBe('');
+        expect(placeholders(zh[key]), key).toEqual(placeholders(en[key]));
+      }
+    }
+  });
+});
 
 describe.skipIf(webSkip())('the participant console: notices, reconciliation, recalls, KPIs, audit trail, ledger', () => {
   let browser: Browser;
