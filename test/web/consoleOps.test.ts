@@ -135,6 +135,33 @@ describe.skipIf(webSkip())('participant console: operations (lots, stock, orders
     await context.close();
   });
 
+  it('records a failed inspection on the lot page (a nonconformance opens), and the release is then refused with the reason', async () => {
+    const lot = await makerLot({ lot: `WONC${suffix}`, serials: 2, release: false });
+    const { context, page: p, errors } = await page();
+    await signIn(p);
+    await open(p, `#/lots/${lot.gtin}/${lot.lot}`);
+    await p.getByLabel('Kind').selectOption('final');
+    await p.getByLabel('Method').fill('dimensional, 3 of 20 out of tolerance');
+    await p.getByLabel('Fail').check();
+    await p.getByRole('button', { name: 'Record inspection' }).click();
+    await p.getByTestId('status').filter({ hasText: 'recorded as failed; nonconformance #' }).waitFor();
+    const rows = p.getByTestId('inspections-table').locator('tbody tr');
+    await rows.nth(1).waitFor();
+    expect(await rows.count()).toBe(2);
+    expect(await rows.nth(1).textContent()).toMatch(/Final.*Fail.*dimensional, 3 of 20 out of tolerance.*#\d+/);
+
+    await p.getByTestId('release-button').click();
+    await p.getByTestId('esign-dialog').getByLabel('Password').fill(demo().admin.password);
+    await p.getByTestId('esign-dialog').getByRole('button', { name: 'Sign' }).click();
+    const refusal = p.getByTestId('release-refusal');
+    await refusal.waitFor();
+    expect(await refusal.getAttribute('data-problem')).toBe('inspection-failed');
+    expect(await refusal.textContent()).toContain(`the latest final inspection of lot ${lot.lot}`);
+    expect(await p.getByTestId('lot-status').getAttribute('data-status')).toBe('quarantined');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('picks by scan: the scan field takes a unit of the allocation (ticked, count up) and refuses one not allocated with the reason; then ships', async () => {
     const state = demo();
     const admin = await adminApi(state.companies.maker);

@@ -107,7 +107,7 @@ function releaseSection(ctx: ConsoleContext, lot: Lot, product: string, inspecti
   const outcome = h('div', { 'aria-live': 'polite' });
   const section = h('section', { class: 'card', 'aria-labelledby': 'release-heading' }, h('h2', { id: 'release-heading' }, t('lot.release.heading')));
   if (lot.status !== 'quarantined') {
-    section.append(h('p', null, t('lot.release.notQuarantined', { status: t(`ops.status.${lot.status}`) })));
+    section.append(h('p', null, t('lot.release.notQuarantined', { status: t(`ops.status.${lot.status}`).toLowerCase() })));
     return section;
   }
   const button = h('button', { type: 'button', 'data-testid': 'release-button' }, t('lot.release.button'));
@@ -165,7 +165,7 @@ function statusSection(ctx: ConsoleContext, lot: Lot, base: string, refresh: () 
     replace(outcome);
     try {
       const changed = await ctx.api.post<{ status: string; ledgerSeq: number }>(`${base}/${action.value}`, { reason: reason.value.trim() }, { 'Idempotency-Key': idempotencyKey() });
-      ctx.notify(t('lot.action.done', { lot: lot.lot, status: t(`ops.status.${changed.status}`), seq: changed.ledgerSeq }));
+      ctx.notify(t('lot.action.done', { lot: lot.lot, status: t(`ops.status.${changed.status}`).toLowerCase(), seq: changed.ledgerSeq }));
       await refresh();
     } catch (err) {
       ctx.showError(err);

@@ -39,6 +39,14 @@ export function pickingSection(page: OrderPage): { element: HTMLElement; focus()
   const count = h('p', { 'data-testid': 'pick-count', 'aria-live': 'polite', style: 'font-size: 1.2em' });
   const quantity = h('input', { id: 'pick-quantity', name: 'quantity', type: 'number', min: 1, step: 1, inputmode: 'numeric', 'aria-describedby': 'pick-quantity-hint' });
   const closed = h('p', { class: 'muted' });
+  const lotControlled = h(
+    'details',
+    null,
+    h('summary', null, t('pick.lotControlled')),
+    h('label', { for: 'pick-quantity' }, t('pick.quantity')),
+    quantity,
+    h('p', { id: 'pick-quantity-hint', class: 'muted' }, t('pick.quantityHint')),
+  );
 
   const field = scanField<PickScan>({
     id: 'pick-scan',
@@ -91,7 +99,8 @@ export function pickingSection(page: OrderPage): { element: HTMLElement; focus()
     const status = page.state.order.status;
     const open = status !== 'shipped' && status !== 'cancelled';
     field.element.hidden = !open;
-    closed.textContent = open ? '' : t('pick.closed', { status: t(`ops.status.${status}`) });
+    closed.textContent = open ? '' : t('pick.closed', { status: t(`ops.status.${status}`).toLowerCase() });
+    lotControlled.hidden = !open;
   };
   update();
   page.updates.push(update);
@@ -103,7 +112,7 @@ export function pickingSection(page: OrderPage): { element: HTMLElement; focus()
     count,
     closed,
     field.element,
-    h('details', null, h('summary', null, t('pick.lotControlled')), h('label', { for: 'pick-quantity' }, t('pick.quantity')), quantity, h('p', { id: 'pick-quantity-hint', class: 'muted' }, t('pick.quantityHint'))),
+    lotControlled,
   );
   return { element, focus: () => field.focus() };
 }
