@@ -75,7 +75,7 @@ export function reportSection(connection: Connection): Section {
     return out;
   }
 
-  async function crossCheck(): Promise<CrossChecks> {
+  async function crossCheck(reported: LedgerReport): Promise<CrossChecks> {
     const { chain } = ctx.trusted;
     const participant = connection.participant;
     const [batchCount, status] = await Promise.all([chain.batchCount(participant), chain.statusOf(participant)]);
@@ -96,7 +96,8 @@ export function reportSection(connection: Connection): Section {
     const rows: BatchRow[] = numbers.map((batch) => {
       const c = chainBatches.get(batch)!;
       const n = byNumber.get(batch);
-      if (!n) return { batch, chain: c, check: anchorsRefusal ? 'chain-only' : 'mismatch' };
+      // A batch anchored after the report may not be in the node's record yet; an older one must be.
+      if (!n) return { batch, chain: c, check: anchorsRefusal || batch >= reported.batches.onChain ? 'chain-only' : 'mismatch' };
       const agree = n.root.toLowerCase() === c.root && n.from === c.from && n.to === c.to;
       return { batch, chain: c, node: n, check: agree ? 'ok' : 'mismatch' };
     });
@@ -114,7 +115,7 @@ export function reportSection(connection: Connection): Section {
       cross = null;
       draw();
       try {
-        cross = await crossCheck();
+        cross = await crossCheck(report);
       } catch (err) {
         crossRefusal = toRefusal(err, ctx.t);
       }
@@ -131,6 +132,12 @@ export function reportSection(connection: Connection): Section {
     const { t } = ctx;
     if (ok === null) return h('span', { class: 'badge warn' }, text ?? t('report.notChecked'));
     return h('span', { class: `badge ${ok ? 'ok' : 'bad'}`, 'data-checked': ok ? 'ok' : 'mismatch' }, text ?? (ok ? t('report.checkedOnChain') : t('report.chainDisagrees')));
+  }
+
+  /** The chain only ever gains batches: more than the report counted means some were anchored since it was made. */
+  function batchCountMark(onChainNow: number, reported: number): HTMLElement {
+    if (onChainNow > reported) return mark(true, ctx.t('report.checkedMoreSince', { n: onChainNow - reported }));
+    return mark(onChainNow === reported);
   }
 
   function documentView(r: LedgerReport): HTMLElement {
@@ -216,7 +223,7 @@ export function reportSection(connection: Connection): Section {
           countRow('report.anchoredThrough', i18n.number(r.ledger.anchoredThrough)),
           countRow('report.unanchored', i18n.number(r.ledger.unanchored)),
           countRow('report.batchesLocal', i18n.number(r.batches.local)),
-          countRow('report.batchesOnChain', i18n.number(r.batches.onChain), cross ? mark(cross.batchCount === r.batches.onChain) : null),
+          countRow('report.batchesOnChain', i18n.number(r.batches.onChain), cross ? batchCountMark(cross.batchCount, r.batches.onChain) : null),
           countRow('report.batchesVerified', i18n.number(r.batches.verified)),
           countRow(
             'report.registry',
