@@ -6,13 +6,13 @@
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GS1_SEPARATOR, toRawElementString } from '../../sdk';
+import { GS1_SEPARATOR, toDigitalLink, toRawElementString } from '../../sdk';
 import { explainGs1Error } from '../../web/verify/explain';
 import { verifyMessages } from '../../web/verify/messages';
 import { expiryStatus, verdictOf as verdictRule } from '../../web/verify/verdict';
 import type { Outcome } from '../../web/verify/check';
 import { demo, launchBrowser, newContext, screenshot, VIEWPORTS, watchErrors, webSkip, type Width } from './browser';
-import { dataMatrixPng, dataMatrixY4m, myLot, recallLot, unitCode, verdictOf, verifyPath, type MyLot } from './verifyFixtures';
+import { dataMatrixPng, dataMatrixY4m, myLot, qrPng, recallLot, unitCode, verdictOf, verifyPath, type MyLot } from './verifyFixtures';
 
 const WIDTHS = Object.keys(VIEWPORTS) as Width[];
 
@@ -292,18 +292,23 @@ describe.skipIf(webSkip())('the verification page in Chromium', () => {
     }
   });
 
-  it('decodes a GS1 DataMatrix from a photo of the label', async () => {
+  it('decodes a photo of the label: a GS1 DataMatrix, and a QR code holding a Digital Link', async () => {
     const code = unitCode(released, released.serials[1]);
-    const png = await dataMatrixPng(code);
-    await withPage('phone', async (page, errors) => {
-      await page.goto(`${hospital()}/verify/`);
-      const decoder = page.waitForRequest((r) => /\/assets\/decoder-[\w-]+\.js$/.test(r.url()));
-      await page.locator('#photo').setInputFiles({ name: 'label.png', mimeType: 'image/png', buffer: png });
-      await decoder;
-      expect(await verdictOf(page)).toMatchObject({ verdict: 'genuine' });
-      expect(await page.getByLabel('Code on the label').inputValue()).toContain(`21${code.serial}`);
-      expect(errors).toEqual([]);
-    });
+    const photos = [
+      { symbol: await dataMatrixPng(code), read: `21${code.serial}` },
+      { symbol: await qrPng(toDigitalLink(code, maker().url)), read: toDigitalLink(code, maker().url) },
+    ];
+    for (const { symbol, read } of photos) {
+      await withPage('phone', async (page, errors) => {
+        await page.goto(`${hospital()}/verify/`);
+        const decoder = page.waitForRequest((r) => /\/assets\/decoder-[\w-]+\.js$/.test(r.url()));
+        await page.locator('#photo').setInputFiles({ name: 'label.png', mimeType: 'image/png', buffer: symbol });
+        await decoder;
+        expect(await verdictOf(page)).toMatchObject({ verdict: 'genuine' });
+        expect(await page.getByLabel('Code on the label').inputValue()).toContain(read);
+        expect(errors).toEqual([]);
+      });
+    }
   });
 
   it("scans a unit's GS1 DataMatrix with the camera (Chromium's fake camera) and verifies it", async () => {
@@ -323,8 +328,8 @@ describe.skipIf(webSkip())('the verification page in Chromium', () => {
             await page.getByRole('button', { name: 'Scan with the camera' }).click();
             expect(await verdictOf(page)).toMatchObject({ verdict: 'genuine' });
             expect(await page.locator('[data-field=serial]').innerText()).toBe(code.serial);
-            // The scanner's GS1 data came in as a raw element string (FNC1 as GS).
-            expect(await page.getByLabel('Code on the label').inputValue()).toBe(`${GS1_SEPARATOR}${toRawElementString(code)}`);
+            // The symbol's GS1 data came in as a raw element string, FNC1 as GS, shown as ␝.
+            expect(await page.getByLabel('Code on the label').inputValue()).toBe(`␝${toRawElementString(code).replaceAll(GS1_SEPARATOR, '␝')}`);
             await screenshot(page, 'verify-camera', width);
             expect(errors).toEqual([]);
           },

@@ -125,3 +125,8 @@ export function dataMatrixY4m(data: Gs1Data, frames = 5): string {
 export async function dataMatrixPng(data: Gs1Data): Promise<Buffer> {
   return bwipjs.toBuffer({ bcid: 'gs1datamatrix', text: toElementString(data), scale: 6, paddingwidth: 10, paddingheight: 10, backgroundcolor: 'FFFFFF' });
 }
+
+/** A PNG photo of a QR code holding `text` (a Digital Link). */
+export async function qrPng(text: string): Promise<Buffer> {
+  return bwipjs.toBuffer({ bcid: 'qrcode', text, scale: 5, paddingwidth: 10, paddingheight: 10, backgroundcolor: 'FFFFFF' });
+}

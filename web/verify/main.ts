@@ -35,7 +35,7 @@ const input = h('input', {
   enterkeyhint: 'go',
   'aria-describedby': 'code-hint',
 });
-const video = h('video', { class: 'camera', playsinline: true, muted: true });
+const video = h('video', { class: 'camera', playsinline: true, muted: true, id: 'camera-view' });
 // Chosen through its button (a file input styles and speaks poorly); hidden from the tab order and screen readers.
 const photo = h('input', { id: 'photo', type: 'file', accept: 'image/*', class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true' });
 photo.addEventListener('change', () => void onPhoto());
@@ -124,9 +124,7 @@ async function onCamera(): Promise<void> {
     const scan = await startCamera(video, (text) => {
       camera = undefined;
       scanMessage = { key: 'scan.found' };
-      input.value = text;
-      rememberInUrl(text);
-      void verify(text);
+      void useScanned(text);
     });
     camera = scan;
     scanMessage = { key: 'scan.looking' };
@@ -134,6 +132,17 @@ async function onCamera(): Promise<void> {
     scanMessage = { key: 'scan.noCamera', vars: { detail: error instanceof Error ? error.message : String(error) }, error: true };
   }
   renderPage();
+}
+
+/**
+ * A decoded code into the field and checked. A GS1 symbol's separators (GS, a control
+ * character no font draws) are shown as ␝, which parseScannedGs1 reads back as GS.
+ */
+function useScanned(text: string): Promise<void> {
+  const shown = text.replace(/\u001d/g, '\u241d');
+  input.value = shown;
+  rememberInUrl(shown);
+  return verify(shown);
 }
 
 function stopCamera(): void {
@@ -156,9 +165,7 @@ async function onPhoto(): Promise<void> {
       return;
     }
     scanMessage = { key: 'scan.found' };
-    input.value = text;
-    rememberInUrl(text);
-    await verify(text);
+    await useScanned(text);
   } catch (error) {
     scanMessage = { key: 'scan.noCamera', vars: { detail: error instanceof Error ? error.message : String(error) }, error: true };
     renderPage();
@@ -220,7 +227,7 @@ function renderPage(): void {
           h('button', { type: 'button', id: 'photo-button', class: 'secondary', onclick: () => photo.click() }, t('scan.photo')),
           photo,
         ),
-        h('div', { class: camera ? 'camera-box' : 'camera-box hidden' }, h('span', { class: 'visually-hidden' }, t('scan.video')), video),
+        h('div', { class: camera ? 'camera-box' : 'camera-box hidden' }, video),
         scanMessage ? h('p', { class: scanMessage.error ? 'error' : 'muted', role: scanMessage.error ? 'alert' : 'status', id: 'scan-status' }, t(scanMessage.key, scanMessage.vars)) : null,
       ),
       h('p', { id: 'progress', role: 'status', class: 'muted' }, progressText()),
@@ -228,6 +235,7 @@ function renderPage(): void {
     ),
     h('footer', { class: 'muted small' }, network ? t('app.servedBy', { name: network.participantName }) : ''),
   );
+  video.setAttribute('aria-label', t('scan.video'));
   if (focused && document.activeElement?.id !== focused) document.getElementById(focused)?.focus();
 }
 
