@@ -219,6 +219,13 @@ describe.skipIf(webSkip())('participant console: operations (lots, stock, orders
     await p.locator(`[data-testid="pick-list"] li[data-serial="${allocated[1]}"][data-picked="true"]`).waitFor();
     expect(await p.getByTestId('pick-count').textContent()).toBe('Picked 2 of 2');
     expect(await p.getByTestId('line-1-picked').textContent()).toBe('✓ 2 / 2');
+
+    // GS written as <GS> (a scanner set up so, or a person): read as GS; the unit is already picked.
+    await p.keyboard.type(toRawElementString({ gtin: lot.gtin, lot: lot.lot, serial: allocated[0] }).replace('\u001d', '<GS>'));
+    await p.keyboard.press('Enter');
+    await result.locator('[data-outcome="refused"]').filter({ hasText: 'scan-already-picked' }).waitFor();
+    expect(await result.textContent()).toContain(`unit ${allocated[0]} of GTIN ${lot.gtin} is already picked for order ${order.id}`);
+    expect(await p.getByTestId('pick-count').textContent()).toBe('Picked 2 of 2');
     expect(await p.getByTestId('order-status').getAttribute('data-status')).toBe('picked');
 
     await p.getByTestId('ship-button').click();

@@ -1,23 +1,14 @@
 // The scan field: a text input that stays focused and takes what a barcode
 // scanner types — a GS1 element string with GS separators (ASCII 29, which a
-// keyboard-wedge scanner may send as Ctrl+] and a person may write <GS>), a
-// bracketed one, or a Digital Link — ended by Enter. Each scan is read in the
-// browser first (the caller's parser, the SDK's), what it says is shown, then
-// the caller's handler decides; scans are handled one at a time, in order,
-// so a fast scanner never races its own answers.
+// keyboard-wedge scanner may send as Ctrl+] and a person may write <GS>; the
+// SDK's normalizeScannedGs1 reads every written form), a bracketed one, or a
+// Digital Link — ended by Enter. Each scan is read in the browser first (the
+// caller's parser, the SDK's), what it says is shown, then the caller's
+// handler decides; scans are handled one at a time, in order, so a fast
+// scanner never races its own answers.
+import { GS1_SEPARATOR as GS, normalizeScannedGs1 } from '../../../sdk/gs1';
 import { h, replace, type Child } from '../../lib/dom';
 import './widgets.css';
-
-/** The GS (group separator, FNC1 in data) a raw element string uses between variable-length fields. */
-export const GS = '\u001d';
-
-/** Writes of GS that survive a keyboard or a copy: <GS>, {GS}, \x1d, \u001d and the ␝ symbol. */
-const GS_SPELLINGS = /<GS>|\{GS\}|\\x1d|\\u001d|\u241d/gi;
-
-/** The scanner's text with every written form of GS turned into the character itself; surrounding blanks dropped. */
-export function normaliseScan(text: string): string {
-  return text.replace(GS_SPELLINGS, GS).replace(/^[\s\r\n]+|[\s\r\n]+$/g, '');
-}
 
 /** A scan's text for the eye: GS shown as ␝. */
 export function visibleScan(text: string): string {
@@ -122,7 +113,7 @@ export function scanField<P>(options: ScanFieldOptions<P>): ScanField {
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const text = normaliseScan(input.value);
+    const text = normalizeScannedGs1(input.value);
     input.value = '';
     input.focus();
     if (!text) return;
