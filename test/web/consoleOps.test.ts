@@ -6,6 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { gtinCheckDigit, toDigitalLink, toElementString, toRawElementString } from '../../sdk';
+import { importsView } from '../../web/console/views/imports';
+import { lotsView } from '../../web/console/views/lots';
+import { ordersView } from '../../web/console/views/orders';
+import { stockView } from '../../web/console/views/stock';
 import { adminApi, demo, launchBrowser, makerLot, newContext, screenshot, webSkip, type Width } from './browser';
 
 const suffix = Date.now().toString(36).slice(-5).toUpperCase();
@@ -45,6 +49,22 @@ async function open(page: Page, route: string): Promise<void> {
 
 /** A message key shown instead of its words: `lot.release.heading`, `ops.status.open`, … */
 const UNTRANSLATED = /\b(ops|lots?|stock|orders?|pick|ship|imports|commission|meaning|common)\.[a-zA-Z]+/;
+
+describe("the console's operations views: words", () => {
+  it('have the same keys in English and Chinese, none empty, with the same placeholders', () => {
+    const placeholders = (text: string) => Array.from(text.matchAll(/\{(\w+)\}/g), (m) => m[1]).sort();
+    for (const view of [lotsView, stockView, ordersView, importsView]) {
+      const { en, zh } = view.messages;
+      expect(Object.keys(zh).sort(), view.id).toEqual(Object.keys(en).sort());
+      expect(en[view.title], view.id).toBeDefined();
+      for (const key of Object.keys(en)) {
+        expect(en[key].trim(), key).not.toBe('');
+        expect(zh[key].trim(), key).not.toBe('');
+        expect(placeholders(zh[key]), key).toEqual(placeholders(en[key]));
+      }
+    }
+  });
+});
 
 describe.skipIf(webSkip())('participant console: operations (lots, stock, orders, imports)', () => {
   let browser: Browser;
