@@ -322,9 +322,11 @@ describe.skipIf(webSkip())('the participant console: notices, reconciliation, re
     const table = lotStatus.locator('table[data-testid="chart-table"]');
     await expect(table.locator('tbody tr').count()).resolves.toBeGreaterThan(0);
     await expect(table.textContent()).resolves.toContain('released');
-    await expect(table.getAttribute('class')).resolves.toContain('visually-hidden');
+    const hidden = lotStatus.locator('.chart-data');
+    await expect(hidden.getAttribute('class')).resolves.toContain('visually-hidden');
     await lotStatus.getByRole('button', { name: 'Show the data as a table' }).click();
-    await expect(table.getAttribute('class')).resolves.not.toContain('visually-hidden');
+    await expect(hidden.getAttribute('class')).resolves.not.toContain('visually-hidden');
+    await expect(table.isVisible()).resolves.toBe(true);
     expect(await page.getByTestId('chart-expiring').locator('svg polyline.chart-line').count()).toBe(1);
     for (const chart of await charts.all()) expect(await chart.locator('table[data-testid="chart-table"]').count()).toBe(1);
     await screenshot(page, 'console-kpis', 'desktop');

@@ -33,7 +33,7 @@ function tableOf(data: Datum[], options: ChartOptions, id: string): HTMLTableEle
   const format = options.format ?? String;
   return h(
     'table',
-    { id, class: 'chart-table visually-hidden', 'data-testid': 'chart-table' },
+    { id, class: 'chart-table', 'data-testid': 'chart-table' },
     h('caption', null, options.title),
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, options.columns[0]), h('th', { scope: 'col' }, options.columns[1]))),
     h(
@@ -46,10 +46,12 @@ function tableOf(data: Datum[], options: ChartOptions, id: string): HTMLTableEle
 
 function figure(drawing: SVGElement | HTMLElement, data: Datum[], options: ChartOptions): HTMLElement {
   const id = `chart-${++chartCount}`;
-  const table = tableOf(data, options, `${id}-table`);
-  const toggle = h('button', { type: 'button', class: 'secondary chart-toggle no-print', 'aria-controls': table.id, 'aria-expanded': 'false' }, options.toggle.show);
+  // Hidden in a block, not on the table itself: a table is never narrower than its cells,
+  // so a "1px" table would still widen the page on a phone.
+  const hidden = h('div', { id: `${id}-data`, class: 'chart-data visually-hidden' }, tableOf(data, options, `${id}-table`));
+  const toggle = h('button', { type: 'button', class: 'secondary chart-toggle no-print', 'aria-controls': hidden.id, 'aria-expanded': 'false' }, options.toggle.show);
   toggle.addEventListener('click', () => {
-    const open = table.classList.toggle('visually-hidden') === false;
+    const open = hidden.classList.toggle('visually-hidden') === false;
     toggle.setAttribute('aria-expanded', String(open));
     toggle.textContent = open ? options.toggle.hide : options.toggle.show;
   });
@@ -58,7 +60,7 @@ function figure(drawing: SVGElement | HTMLElement, data: Datum[], options: Chart
     { class: 'chart card', 'data-testid': options.testid ?? 'chart', 'aria-labelledby': `${id}-title` },
     h('figcaption', { id: `${id}-title` }, options.title),
     drawing,
-    table,
+    hidden,
     toggle,
   );
 }
