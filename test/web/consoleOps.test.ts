@@ -330,7 +330,7 @@ describe.skipIf(webSkip())('participant console: operations (lots, stock, orders
     await p.getByLabel('Expiring within (days)').fill('5');
     await p.getByRole('button', { name: 'Show' }).click();
     await p.waitForFunction(() => location.hash === '#/lots/expiring?days=5');
-    await p.getByTestId('expiring-summary').filter({ hasText: 'within 5 days' }).waitFor();
+    await p.getByTestId('expiring-summary').filter({ hasText: 'Within 5 days' }).waitFor();
     expect(await p.getByRole('link', { name: lot.lot, exact: true }).count()).toBe(0);
 
     // The stock view: the lot's units in the qualified bin, and among the lots expiring soon.

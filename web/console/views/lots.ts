@@ -195,7 +195,7 @@ export const lotsView: View = {
       'lots.expiring.filters': 'Expiry horizon',
       'lots.expiring.days': 'Expiring within (days)',
       'lots.expiring.caption': 'Lots with stock expiring within {days} days, soonest first',
-      'lots.expiring.summary': '{lots} lots ({quantity} units) expire within {days} days as of {asOf}; {expired} already expired.',
+      'lots.expiring.summary': 'Within {days} days of {asOf}: lots {lots}, units {quantity}, already expired {expired}.',
       'lots.expiring.none': 'No stock expires in that time.',
     },
     zh: {
