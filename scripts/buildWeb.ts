@@ -14,7 +14,7 @@ const SOURCES = [WEB, path.join(repoRoot, 'sdk')];
 function newestSource(dir: string): number {
   let newest = 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'dist' || entry.name === 'node_modules') continue;
+    if (entry.name.startsWith('dist') || entry.name === 'node_modules') continue;
     const full = path.join(dir, entry.name);
     newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : fs.statSync(full).mtimeMs);
   }
@@ -33,8 +33,18 @@ export async function buildWeb(options: { force?: boolean; log?: (line: string) 
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   log('building the web pages (web/ → web/dist)…');
   const { build } = await import('vite');
-  await build({ configFile: path.join(WEB, 'vite.config.mts'), logLevel: 'warn' });
-  fs.writeFileSync(STAMP, new Date().toISOString());
+  // Built beside web/dist, then swapped in: a node serving web/dist meanwhile never finds it half empty.
+  const next = `${DIST}.next-${process.pid}`;
+  try {
+    await build({ configFile: path.join(WEB, 'vite.config.mts'), logLevel: 'warn', build: { outDir: next, emptyOutDir: true } });
+    fs.writeFileSync(path.join(next, '.built'), new Date().toISOString());
+    const old = `${DIST}.old-${process.pid}`;
+    if (fs.existsSync(DIST)) fs.renameSync(DIST, old);
+    fs.renameSync(next, DIST);
+    fs.rmSync(old, { recursive: true, force: true });
+  } finally {
+    fs.rmSync(next, { recursive: true, force: true });
+  }
   return true;
 }
 

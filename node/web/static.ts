@@ -1,7 +1,7 @@
 // The web pages (web/dist, built by scripts/buildWeb.ts) served by the node:
 // /verify/… (the public verification page, whatever Digital Link path follows),
 // /console/… and /auditor/…, each its index.html; /assets/* the hashed bundles,
-// cached for a year. Files are read from disk once and kept (a few hundred KB).
+// cached for a year (kept in memory once read).
 // A node whose pages were never built answers 503 saying how to build them.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -44,17 +44,23 @@ const PAGES = ['verify', 'console', 'auditor'] as const;
 
 export function webRoutes(dist: string = WEB_DIST): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const cache = new Map<string, Uint8Array | null>();
-  const read = (file: string): Uint8Array | null => {
-    if (!cache.has(file)) cache.set(file, fs.existsSync(file) ? fs.readFileSync(file) : null);
-    return cache.get(file)!;
+  // Assets have content-hashed names: kept once read. A page's index.html is read on each
+  // request (it is small), so a rebuild (npm run build:web) is served without a restart.
+  const assets = new Map<string, Uint8Array>();
+  const readFile = (file: string): Uint8Array | null => (fs.existsSync(file) ? fs.readFileSync(file) : null);
+  const readAsset = (file: string): Uint8Array | null => {
+    const hit = assets.get(file);
+    if (hit) return hit;
+    const body = readFile(file);
+    if (body) assets.set(file, body);
+    return body;
   };
   const notBuilt = (c: Context<AppEnv>) =>
     c.text('The web pages are not built on this node: run `npm run build:web` (npm start and npm test build them).', 503);
 
   for (const page of PAGES) {
     const handler = (c: Context<AppEnv>) => {
-      const html = read(path.join(dist, page, 'index.html'));
+      const html = readFile(path.join(dist, page, 'index.html'));
       if (!html) return notBuilt(c);
       return c.body(html as Uint8Array<ArrayBuffer>, 200, {
         'content-type': TYPES['.html'],
@@ -72,7 +78,7 @@ export function webRoutes(dist: string = WEB_DIST): Hono<AppEnv> {
   app.get('/assets/:file', (c) => {
     const name = c.req.param('file');
     if (!/^[\w.-]+$/.test(name) || name.startsWith('.')) return c.notFound();
-    const body = read(path.join(dist, 'assets', name));
+    const body = readAsset(path.join(dist, 'assets', name));
     if (!body) return c.notFound();
     return c.body(body as Uint8Array<ArrayBuffer>, 200, {
       'content-type': TYPES[path.extname(name)] ?? 'application/octet-stream',
