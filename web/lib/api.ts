@@ -21,7 +21,7 @@ export interface ApiOptions {
   baseUrl?: string;
   /** A bearer token, read on every call (it may change after sign-in). */
   token?: () => string | null | undefined;
-  /** Called on a 401 (the session ended). */
+  /** Called on a 401 that ends the session (not a refused e-signature). */
   onUnauthorized?: () => void;
 }
 
@@ -46,7 +46,11 @@ export function createApi(options: ApiOptions = {}): Api {
     const token = options.token?.();
     if (token && !headers.has('authorization')) headers.set('authorization', `Bearer ${token}`);
     const res = await fetch(path.startsWith('http') ? path : `${base}${path}`, { ...init, headers });
-    if (res.status === 401) options.onUnauthorized?.();
+    // A refused e-signature is a 401 too (signature-invalid), but the session is fine.
+    if (res.status === 401 && options.onUnauthorized) {
+      const problem = (await res.clone().json().catch(() => null)) as { type?: string } | null;
+      if (!String(problem?.type ?? '').endsWith('/signature-invalid')) options.onUnauthorized();
+    }
     return res;
   };
   const json = async <T>(res: Response): Promise<T> => {
