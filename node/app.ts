@@ -26,6 +26,7 @@ import { warehouseRoutes } from './warehouses/routes';
 import { partnerRoutes } from './partners/routes';
 import { problems } from './http/problem';
 import { requestContext } from './http/requestContext';
+import { refuseUnstorableText } from './http/storableText';
 import { registerLedgerMetrics } from './ledger/metrics';
 import { inventoryRoutes } from './inventory/routes';
 import { lotRoutes } from './lots/routes';
@@ -61,6 +62,7 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
     await next();
   });
   app.use('*', bodyLimits());
+  app.use('*', refuseUnstorableText);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -1,0 +1,46 @@
+// What the API fuzzing found (test/attacks/apiFuzz.test.ts), one case each, on
+// the seeded node of ./support/seededNode.ts.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { LOT_GTIN } from '../erp/ordersSeed';
+import { readProblem } from '../support/app';
+import { jsonBody } from './support/openapi';
+import { GTIN, startSeededNode, type SeededNode } from './support/seededNode';
+
+let node: SeededNode;
+
+beforeAll(async () => {
+  node = await startSeededNode();
+}, 300_000);
+
+afterAll(async () => {
+  await node?.close();
+});
+
+describe('what the fuzzing found, one case each', () => {
+  /** POSTs `body` as JSON, or `text` as is. */
+  const post = (key: string, path: string, body: unknown, text?: string) => {
+    const op = node.operations.find((o) => o.key === key)!;
+    return node.send(op, { path, query: '', body: text === undefined ? jsonBody(body, 'regression') : { text, contentType: 'application/json', kind: 'raw' } });
+  };
+  const nested = (depth: number): unknown => {
+    let value: unknown = 1;
+    for (let i = 1; i < depth; i++) value = [value];
+    return value;
+  };
+
+  test('text with NUL or an unpaired surrogate is a 422 naming the parameter or JSON path, in the query, a CSV or a JSON body', async () => {
+    const op = node.operations.find((o) => o.key === 'GET /api/v1/audit-trail')!;
+    const query = await readProblem(await node.send(op, { path: '/api/v1/audit-trail', query: '?actor=a%00b' }));
+    expect(query).toMatchObject({ status: 422, type: 'https://medtrace.dev/problems/invalid-input', field: 'actor' });
+    const body = await readProblem(await post('POST /api/v1/products', '/api/v1/products', { gtin: GTIN, name: 'a\u0000b', model: 'M', deviceClass: 'I' }));
+    expect(body).toMatchObject({ status: 422, field: 'name' });
+    const nested = await readProblem(await post('POST /api/v1/lots/{gtin}/{lot}/block', `/api/v1/lots/${GTIN}/L1/block`, { reason: 'a\ud800b' }));
+    expect(nested).toMatchObject({ status: 422, field: 'reason' });
+    const csvOp = node.operations.find((o) => o.key === 'POST /api/v1/imports/partners')!;
+    const csv = await readProblem(await node.send(csvOp, { path: '/api/v1/imports/partners', query: '', body: { text: 'code,name\nX\u0000,n\n', contentType: 'text/csv', kind: 'csv' } }));
+    expect(csv).toMatchObject({ status: 422, field: 'body' });
+    // A pair of surrogates is one character: accepted.
+    expect((await post('POST /api/v1/lots/{gtin}/{lot}/block', `/api/v1/lots/${GTIN}/L1/block`, { reason: 'blocked 😀' })).status).toBe(200);
+  });
+
+});
