@@ -25,6 +25,7 @@ import { importRoutes } from './imports/routes';
 import { warehouseRoutes } from './warehouses/routes';
 import { partnerRoutes } from './partners/routes';
 import { problems } from './http/problem';
+import { refuseDeepJson } from './http/jsonDepth';
 import { requestContext } from './http/requestContext';
 import { refuseUnstorableText } from './http/storableText';
 import { registerLedgerMetrics } from './ledger/metrics';
@@ -63,6 +64,7 @@ export function createApp(ctx: NodeContext): OpenAPIHono<AppEnv> {
   });
   app.use('*', bodyLimits());
   app.use('*', refuseUnstorableText);
+  app.use('*', refuseDeepJson);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

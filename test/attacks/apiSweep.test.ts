@@ -43,4 +43,16 @@ describe('what the fuzzing found, one case each', () => {
     expect((await post('POST /api/v1/lots/{gtin}/{lot}/block', `/api/v1/lots/${GTIN}/L1/block`, { reason: 'blocked 😀' })).status).toBe(200);
   });
 
+
+  test('JSON nested deeper than the node goes is a 422 naming the body, before anything recurses into it', async () => {
+    const deep = `{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":${'['.repeat(30_000)}${']'.repeat(30_000)}}`;
+    const res = await post('POST /public/v1/chain-rpc', '/public/v1/chain-rpc', undefined, deep);
+    expect(await readProblem(res)).toMatchObject({ status: 422, field: 'body' });
+    const tooDeep = await post('POST /api/v1/products', '/api/v1/products', { gtin: GTIN, name: 'n', model: 'm', deviceClass: 'I', x: nested(101) });
+    expect(await readProblem(tooDeep)).toMatchObject({ status: 422, field: 'body' });
+    // 100 levels pass the depth check (and meet the schema: x is no property of a product).
+    const deepEnough = await post('POST /api/v1/products', '/api/v1/products', { gtin: GTIN, name: 'n', model: 'm', deviceClass: 'I', x: nested(99) });
+    expect(await readProblem(deepEnough)).toMatchObject({ status: 422, field: 'x' });
+  });
+
 });
