@@ -30,6 +30,8 @@ export const READ_METHODS = new Set([
   'eth_getCode',
 ]);
 const MAX_LOG_RANGE = 1000;
+/** A block number as JSON-RPC writes it (BigInt() throws on anything else). */
+const BLOCK_NUMBER = /^0x[0-9a-fA-F]{1,64}$/;
 const MAX_BATCH = 50;
 
 const NetworkInfo = z
@@ -80,7 +82,7 @@ function refusal(req: RpcRequest): string | undefined {
     if (!filter) return 'eth_getLogs needs a filter';
     if (filter.blockHash) return undefined;
     const from = filter.fromBlock, to = filter.toBlock;
-    if (typeof from !== 'string' || typeof to !== 'string' || !from.startsWith('0x') || !to.startsWith('0x')) return 'eth_getLogs needs numeric fromBlock and toBlock';
+    if (typeof from !== 'string' || typeof to !== 'string' || !BLOCK_NUMBER.test(from) || !BLOCK_NUMBER.test(to)) return 'eth_getLogs needs numeric fromBlock and toBlock';
     if (Number(BigInt(to) - BigInt(from)) >= MAX_LOG_RANGE) return `eth_getLogs spans more than ${MAX_LOG_RANGE} blocks`;
   }
   return undefined;

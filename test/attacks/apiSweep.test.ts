@@ -55,4 +55,13 @@ describe('what the fuzzing found, one case each', () => {
     expect(await readProblem(deepEnough)).toMatchObject({ status: 422, field: 'x' });
   });
 
+
+  test('the chain proxy answers a malformed eth_getLogs block number with a JSON-RPC error, not a 500', async () => {
+    for (const fromBlock of ['0xzz', '0x', '0x1.5']) {
+      const res = await post('POST /public/v1/chain-rpc', '/public/v1/chain-rpc', { jsonrpc: '2.0', id: 7, method: 'eth_getLogs', params: [{ fromBlock, toBlock: '0x1' }] });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ id: 7, error: { code: -32601, message: 'eth_getLogs needs numeric fromBlock and toBlock' } });
+    }
+  });
+
 });
