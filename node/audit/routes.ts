@@ -7,7 +7,7 @@ import { lastAnchoredTo } from '../chain/anchorLog';
 import type { NodeContext } from '../context';
 import { ProblemError, problems } from '../http/problem';
 import { bearerAuth, createRouter } from '../http/router';
-import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, pageOf, pageQuerySchema, problemResponses } from '../http/schemas';
+import { decodeIdCursor, DEFAULT_PAGE_SIZE, encodeCursor, pageOf, pageQuerySchema, problemResponses } from '../http/schemas';
 import { BundleError, buildBundle } from '../ledger/bundles';
 
 const SeqParam = z.object({
@@ -129,7 +129,7 @@ export function auditRoutes(ctx: NodeContext) {
   app.openapi(listEvents, async (c) => {
     const query = c.req.valid('query');
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const after = Number(decodeCursor(query.cursor, 1)?.[0] ?? 0);
+    const after = decodeIdCursor(query.cursor) ?? 0;
     const rows = await ctx.sql`
       select e.seq, e.leaf, e.prev, e.recorded_at, e.envelope -> 'event' as event, b.batch
       from ledger_events e
@@ -152,7 +152,7 @@ export function auditRoutes(ctx: NodeContext) {
   app.openapi(listAnchors, async (c) => {
     const query = c.req.valid('query');
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const after = Number(decodeCursor(query.cursor, 1)?.[0] ?? -1);
+    const after = decodeIdCursor(query.cursor) ?? -1;
     const rows = await ctx.sql`
       select batch, from_seq, to_seq, root, tx_hash, block_number, anchored_at, root_matches
       from anchor_batches

@@ -8,7 +8,7 @@ import type { NodeContext } from '../context';
 import type { Sql, Tx } from '../db';
 import { ProblemError, problems } from '../http/problem';
 import { bearerAuth, createRouter } from '../http/router';
-import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, gtinSchema, pageOf, pageQuerySchema, problemResponses } from '../http/schemas';
+import { decodeIdCursor, DEFAULT_PAGE_SIZE, encodeCursor, gtinSchema, pageOf, pageQuerySchema, problemResponses } from '../http/schemas';
 import { performWrite } from '../http/writes';
 import { AUDITOR_SCOPES, issueAuditorToken } from './tokens';
 
@@ -135,10 +135,10 @@ export function auditorTokenRoutes(ctx: NodeContext) {
   app.openapi(list, async (c) => {
     const query = c.req.valid('query');
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const before = decodeCursor(query.cursor, 1);
+    const before = decodeIdCursor(query.cursor);
     const rows = await ctx.sql`
       select ${ctx.sql.unsafe(COLUMNS)} from auditor_tokens
-      where ${before ? ctx.sql`id < ${Number(before[0])}` : ctx.sql`true`}
+      where ${before !== undefined ? ctx.sql`id < ${before}` : ctx.sql`true`}
       order by id desc
       limit ${limit + 1}`;
     const items = rows.slice(0, limit).map(toToken);

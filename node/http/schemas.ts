@@ -104,15 +104,34 @@ export function encodeCursor(key: readonly string[]): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
+/** A cursor this server never returned: a 422 naming `cursor`. */
+export function notOurCursor() {
+  return problems.invalidInput('cursor: not a cursor this server returned', 'cursor');
+}
+
 export function decodeCursor(cursor: string | undefined, parts: number): string[] | undefined {
   if (cursor === undefined) return undefined;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(key) && key.length === parts && key.every((part) => typeof part === 'string')) return key as string[];
+    // No sort key this server returns holds NUL (which PostgreSQL refuses in text).
+    if (Array.isArray(key) && key.length === parts && key.every((part) => typeof part === 'string' && !part.includes('\u0000'))) return key as string[];
   } catch {
     // fall through
   }
-  throw problems.invalidInput('cursor: not a cursor this server returned', 'cursor');
+  throw notOurCursor();
+}
+
+/** Whether a cursor part is a row id or seq as this server writes them (a safe integer, -1 for "before the first"). */
+export function isCursorId(part: string): boolean {
+  return /^-?[0-9]{1,16}$/.test(part) && Number.isSafeInteger(Number(part));
+}
+
+/** A one-part cursor holding a row id or seq; anything else is the same 422 as a forged cursor. */
+export function decodeIdCursor(cursor: string | undefined): number | undefined {
+  const part = decodeCursor(cursor, 1)?.[0];
+  if (part === undefined) return undefined;
+  if (!isCursorId(part)) throw notOurCursor();
+  return Number(part);
 }
 
 export const DEFAULT_PAGE_SIZE = 50;

@@ -15,7 +15,7 @@ import { appendEvent } from '../ledger/append';
 import { unitUris } from '../lots/events';
 import { problems } from '../http/problem';
 import { bearerAuth, createRouter } from '../http/router';
-import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, gtinSchema, lotSchema, pageQuerySchema, problemResponses, reasonSchema, serialSchema } from '../http/schemas';
+import { decodeCursor, decodeIdCursor, DEFAULT_PAGE_SIZE, encodeCursor, gtinSchema, isCursorId, lotSchema, notOurCursor, pageQuerySchema, problemResponses, reasonSchema, serialSchema } from '../http/schemas';
 import { performWrite } from '../http/writes';
 import { todayDate, unitAvailability } from './availability';
 import { openCycleCount, postCycleCount, readCycleCount, recordCount } from './cycleCounts';
@@ -347,6 +347,7 @@ export function inventoryRoutes(ctx: NodeContext) {
     const { limit: rawLimit, cursor, ...filter } = c.req.valid('query');
     const limit = rawLimit ?? DEFAULT_PAGE_SIZE;
     const after = decodeCursor(cursor, 4) as [string, string, string, string] | undefined;
+    if (after && !isCursorId(after[2])) throw notOurCursor();
     const rows = await listStock(ctx.sql, filter, { after, limit: limit + 1 });
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
@@ -377,8 +378,7 @@ export function inventoryRoutes(ctx: NodeContext) {
   app.openapi(listMovesRoute, async (c) => {
     const { limit: rawLimit, cursor, ...filter } = c.req.valid('query');
     const limit = rawLimit ?? DEFAULT_PAGE_SIZE;
-    const before = decodeCursor(cursor, 1)?.[0];
-    const rows = await listMoves(ctx.sql, filter, { beforeId: before === undefined ? undefined : Number(before), limit: limit + 1 });
+    const rows = await listMoves(ctx.sql, filter, { beforeId: decodeIdCursor(cursor), limit: limit + 1 });
     const items = rows.slice(0, limit);
     return c.json({ items, nextCursor: rows.length > limit ? encodeCursor([String(items[items.length - 1].id)]) : null }, 200);
   });

@@ -7,7 +7,7 @@ import { ACCESS } from '../auth/roles';
 import type { NodeContext } from '../context';
 import { problems, ProblemError } from '../http/problem';
 import { bearerAuth, createRouter } from '../http/router';
-import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, pageOf, pageQuerySchema, problemResponses, reasonSchema } from '../http/schemas';
+import { decodeIdCursor, DEFAULT_PAGE_SIZE, encodeCursor, pageOf, pageQuerySchema, problemResponses, reasonSchema } from '../http/schemas';
 import { performWrite } from '../http/writes';
 import { releaseOrderStock } from './allocation';
 import { findOrder, listOrders, ORDER_STATUSES, setOrderStatus } from './orders';
@@ -90,8 +90,7 @@ export function orderRoutes(ctx: NodeContext) {
   app.openapi(listOrdersRoute, async (c) => {
     const query = c.req.valid('query');
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const before = decodeCursor(query.cursor, 1)?.[0];
-    const rows = await listOrders(ctx.sql, { customerId: query.customerId, status: query.status, beforeId: before === undefined ? undefined : Number(before), limit: limit + 1 });
+    const rows = await listOrders(ctx.sql, { customerId: query.customerId, status: query.status, beforeId: decodeIdCursor(query.cursor), limit: limit + 1 });
     const items = rows.slice(0, limit);
     return c.json({ items, nextCursor: rows.length > limit ? encodeCursor([String(items[items.length - 1].id)]) : null }, 200);
   });

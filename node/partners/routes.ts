@@ -8,7 +8,7 @@ import { ACCESS } from '../auth/roles';
 import type { NodeContext } from '../context';
 import { problems } from '../http/problem';
 import { bearerAuth, createRouter } from '../http/router';
-import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, isoDateSchema, pageOf, pageQuerySchema, problemResponses } from '../http/schemas';
+import { decodeIdCursor, DEFAULT_PAGE_SIZE, encodeCursor, isoDateSchema, pageOf, pageQuerySchema, problemResponses } from '../http/schemas';
 import { performWrite, type WriteScope } from '../http/writes';
 import {
   certificateExists,
@@ -203,11 +203,11 @@ export function partnerRoutes(ctx: NodeContext) {
   app.openapi(listPartnersRoute, async (c) => {
     const query = c.req.valid('query');
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const after = decodeCursor(query.cursor, 1)?.[0];
+    const afterId = decodeIdCursor(query.cursor);
     const rows = await listPartners(ctx.sql, {
       role: query.role,
       active: query.active === undefined ? undefined : query.active === 'true',
-      afterId: after === undefined ? undefined : Number(after),
+      afterId,
       limit: limit + 1,
     });
     const items = rows.slice(0, limit);

@@ -12,7 +12,7 @@ import { ACCESS } from '../auth/roles';
 import type { NodeContext } from '../context';
 import { problems } from '../http/problem';
 import { bearerAuth, createRouter } from '../http/router';
-import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, gtinSchema, lotSchema, pageOf, pageQuerySchema, problemResponses, reasonSchema } from '../http/schemas';
+import { decodeIdCursor, DEFAULT_PAGE_SIZE, encodeCursor, gtinSchema, lotSchema, pageOf, pageQuerySchema, problemResponses, reasonSchema } from '../http/schemas';
 import { performWrite } from '../http/writes';
 import { peerAuth, requirePeer } from '../peers';
 import { signatureSchema } from '../signatures/sign';
@@ -310,9 +310,8 @@ export function recallRoutes(ctx: NodeContext) {
   app.openapi(listRoute, async (c) => {
     const query = c.req.valid('query');
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const before = decodeCursor(query.cursor, 1)?.[0];
     const items = await listRecalls(ctx, {
-      beforeId: before === undefined ? undefined : Number(before),
+      beforeId: decodeIdCursor(query.cursor),
       limit: limit + 1,
       status: query.status,
       gtin: query.gtin,

@@ -44,6 +44,25 @@ describe('what the fuzzing found, one case each', () => {
   });
 
 
+  test('a forged page cursor is a 422 naming cursor: another arity, a NUL, a row id that is no number or no safe integer', async () => {
+    const cursor = (parts: unknown) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+    const forged: [string, string, unknown[]][] = [
+      ['GET /api/v1/orders', '/api/v1/orders', [['x'], ['\u0000'], ['99999999999999999999'], ['1', '2']]],
+      ['GET /audit/v1/events', '/audit/v1/events', [['x'], ['1e3'], ['99999999999999999999']]],
+      ['GET /api/v1/stock', '/api/v1/stock', [['a', 'b', 'x', 'd'], ['a', 'b', '99999999999999999999', 'd']]],
+      ['GET /api/v1/users', '/api/v1/users', [['\u0000'], ['a', 'b']]],
+    ];
+    for (const [key, path, cursors] of forged) {
+      const op = node.operations.find((o) => o.key === key)!;
+      for (const parts of cursors) {
+        const res = await node.send(op, { path, query: `?cursor=${cursor(parts)}` });
+        expect({ key, parts, status: res.status }).toEqual({ key, parts, status: 422 });
+        expect((await readProblem(res)).field).toBe('cursor');
+      }
+    }
+  });
+
+
   test('JSON nested deeper than the node goes is a 422 naming the body, before anything recurses into it', async () => {
     const deep = `{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":${'['.repeat(30_000)}${']'.repeat(30_000)}}`;
     const res = await post('POST /public/v1/chain-rpc', '/public/v1/chain-rpc', undefined, deep);
