@@ -291,7 +291,8 @@ const getCount = createRoute({
 const CountBody = z
   .strictObject({
     serials: z.array(z.strictObject({ gtin: gtinSchema, serial: serialSchema })).max(100_000).optional(),
-    quantities: z.array(z.strictObject({ gtin: gtinSchema, lot: lotSchema, quantity: z.number().int().min(0) })).max(10_000).optional(),
+    // counted is a 32-bit integer in cycle_count_lines: at most a lot's size (1e9).
+    quantities: z.array(z.strictObject({ gtin: gtinSchema, lot: lotSchema, quantity: z.number().int().min(0).max(1_000_000_000) })).max(10_000).optional(),
     reason: reasonSchema,
   })
   .openapi('CycleCountResult');

@@ -83,4 +83,9 @@ describe('what the fuzzing found, one case each', () => {
     }
   });
 
+
+  test('a counted quantity beyond what the stock tables hold (32-bit) is a 422, not an overflow in the database', async () => {
+    const count = await post('POST /api/v1/cycle-counts/{id}/count', '/api/v1/cycle-counts/1/count', { quantities: [{ gtin: LOT_GTIN, lot: 'B1', quantity: 2 ** 31 }] });
+    expect(await readProblem(count)).toMatchObject({ status: 422, field: 'quantities.0.quantity' });
+  });
 });
