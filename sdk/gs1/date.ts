@@ -19,6 +19,8 @@ function daysInMonth(year: number, month: number): number {
  * otherwise in the current century.
  */
 export function resolveGs1Year(yy: number, now: Date = new Date()): number {
+  // A caller's `now` that is no date would put NaN into every year it resolves.
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw gs1Invalid('now', 'the options.now of a GS1 date must be a valid Date');
   const current = now.getUTCFullYear();
   const currentYy = current % 100;
   const difference = yy - currentYy;

@@ -252,6 +252,29 @@ describe('GS1 readers on arbitrary input', () => {
       PARAMS,
     );
   });
+
+  it('an options.now that is no valid Date is GS1_INVALID naming now, never a date with NaN in it', () => {
+    const badNow = fc.oneof(fc.constantFrom(new Date(Number.NaN), 'yesterday', 0, null, {}, [], Date.now()), anyValue.filter((v) => !(v instanceof Date) && v !== undefined));
+    fc.assert(
+      fc.property(unitData, caseData, badNow, (unit, kase, now) => {
+        const options = { now: now as Date };
+        const forms = [toElementString(unit, OPTIONS), toRawElementString(unit, OPTIONS), toDigitalLink(unit, undefined, OPTIONS)];
+        for (const form of forms) {
+          const outcome = onlyGs1Invalid(() => parseGs1(form, options));
+          if (outcome.ok) expect(JSON.stringify(outcome.value)).not.toContain('NaN');
+        }
+        const caseOutcome = onlyGs1Invalid(() => parseGs1Case(toCaseElementString(kase, OPTIONS), options));
+        if (caseOutcome.ok) expect(JSON.stringify(caseOutcome.value)).not.toContain('NaN');
+        for (const format of [() => toElementString(unit, options), () => toCaseDigitalLink(kase, undefined, options)]) {
+          const outcome = onlyGs1Invalid(format);
+          if (outcome.ok) expect(outcome.value).not.toContain('NaN');
+        }
+        // A form holding a date is refused, naming now.
+        if (unit.expiry !== undefined) expect(() => parseGs1(forms[0], options)).toThrow(expect.objectContaining({ code: 'GS1_INVALID', field: 'now' }));
+      }),
+      PARAMS,
+    );
+  });
 });
 
 describe('GS1 readers on mutated valid forms', () => {
