@@ -91,7 +91,9 @@ function refusal(req: RpcRequest): string | undefined {
 export function networkRoutes(ctx: NodeContext) {
   const app = createRouter();
   const upstream = ctx.config.chainRpcUrl ?? ctx.chain.deployment.rpcUrl;
-  const limited = rateLimit({ capacity: 300, refillPerSecond: 20 });
+  // A page's verification is a few dozen reads; an auditor verifying a ledger, thousands (and
+  // ethers backs off for seconds on a 429): generous per client, still a bound on the chain node.
+  const limited = rateLimit({ capacity: 2000, refillPerSecond: 200 });
   app.use(CHAIN_RPC_PATH, limited);
 
   app.openapi(getNetwork, (c) => {
