@@ -131,4 +131,59 @@ describe('single-byte changes of an anchored bundle', () => {
       expect(tally.codes[code], code).toBeGreaterThan(0);
     }
   }, 600_000);
+
+  it('every value replaced by another of any type, every key dropped, a key added to every object: refused with a coded error (a disclosed unit dropped: verifies, proving no unit)', async () => {
+    const paths: (string | number)[][] = [];
+    const objects: (string | number)[][] = [];
+    const walk = (value: unknown, path: (string | number)[]) => {
+      if (Array.isArray(value)) value.forEach((item, i) => walk(item, [...path, i]));
+      else if (typeof value === 'object' && value !== null) {
+        objects.push(path);
+        for (const [key, child] of Object.entries(value)) walk(child, [...path, key]);
+      }
+      if (path.length > 0) paths.push(path);
+    };
+    walk(bundle, []);
+    const replacements: unknown[] = [null, true, 0, -1, 1.5, 2 ** 53, '', 'x', `0x${'0'.repeat(64)}`, [], {}, 'y'.repeat(100_000)];
+    const at = (root: unknown, path: (string | number)[]) => path.reduce<any>((v, key) => v[key], root);
+    const variants: { what: string; value: unknown }[] = [];
+    for (const path of paths) {
+      for (const replacement of replacements) {
+        const copy = structuredClone(bundle) as unknown;
+        at(copy, path.slice(0, -1))[path[path.length - 1]] = replacement;
+        if (JSON.stringify(copy) !== JSON.stringify(bundle)) variants.push({ what: `${path.join('.')} = ${JSON.stringify(replacement).slice(0, 20)}`, value: copy });
+      }
+      const dropped = structuredClone(bundle) as unknown;
+      const parent = at(dropped, path.slice(0, -1));
+      if (Array.isArray(parent)) parent.splice(Number(path[path.length - 1]), 1);
+      else delete parent[path[path.length - 1]];
+      variants.push({ what: `${path.join('.')} dropped`, value: dropped });
+    }
+    for (const path of objects) {
+      for (const key of ['extra', '__proto__', 'constructor']) {
+        const copy = structuredClone(bundle) as unknown;
+        Object.defineProperty(at(copy, path), key, { value: 1, enumerable: true, configurable: true, writable: true });
+        variants.push({ what: `${[...path, key].join('.')} added`, value: copy });
+      }
+    }
+    const wrong: string[] = [];
+    for (const { what, value } of variants) {
+      // Both as the object and as its JSON text: a verifier may be handed either.
+      for (const input of [value, JSON.stringify(value)]) {
+        try {
+          const result = await verifyBundle(input, { provider });
+          // Fewer disclosed units is no forgery (each unit proof stands alone: nodes restrict bundles so):
+          // the bundle still proves the event, and says it proves no unit it dropped.
+          const kept = (value as ProofBundle).units.map((u) => u.uri);
+          const subset = Array.isArray((value as ProofBundle).units) && kept.every((uri) => bundle.units.some((u) => u.uri === uri)) && kept.length < bundle.units.length;
+          if (!subset || JSON.stringify(result.units) !== JSON.stringify(kept)) wrong.push(`${what}: verified`);
+        } catch (error) {
+          if (!isMedtraceError(error)) wrong.push(`${what}: ${(error as Error)?.name} ${(error as Error)?.message}`);
+        }
+      }
+    }
+    console.log(`${paths.length} values and ${objects.length} objects: ${variants.length} changed bundles, each refused as object and as text (bar those only dropping a disclosed unit)`);
+    expect(wrong).toEqual([]);
+    expect(variants.length).toBeGreaterThan(500);
+  }, 300_000);
 });
