@@ -126,7 +126,13 @@ export function networkRoutes(ctx: NodeContext) {
     let answers: RpcRequest[] = [];
     if (allowed.length > 0) {
       if (!upstream) throw new ProblemError(502, 'chain-unreachable', 'Chain unreachable', 'this node has no chain RPC URL');
-      const res = await fetch(upstream, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(allowed) }).catch(() => undefined);
+      const payload = JSON.stringify(allowed);
+      const forward = () => fetch(upstream, { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload });
+      // Reads are safe to repeat: once more when the connection fails (a pooled keep-alive socket the
+      // chain's server closed while this process was busy fails as "other side closed").
+      const res = await forward()
+        .catch(() => forward())
+        .catch(() => undefined);
       if (!res || !res.ok) throw new ProblemError(502, 'chain-unreachable', 'Chain unreachable', 'the chain did not answer the read');
       const got = (await res.json()) as RpcRequest | RpcRequest[];
       answers = Array.isArray(got) ? got : [got];

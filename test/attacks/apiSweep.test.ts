@@ -9,7 +9,10 @@
 // negative, the wrong type, an array of 20,000, null, 30,000-deep nesting,
 // prototype keys. Answers as ./support/seededNode.ts judges them: below 500,
 // errors problem+json. test/attacks/apiFuzz.test.ts fuzzes at random.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { networkRoutes } from '../../node/web/network';
 import { LOT_GTIN } from '../erp/ordersSeed';
 import { readProblem } from '../support/app';
 import { jsonBody, sweepCases } from './support/openapi';
@@ -103,6 +106,33 @@ describe('what the fuzzing found, one case each', () => {
       const res = await post('POST /public/v1/chain-rpc', '/public/v1/chain-rpc', { jsonrpc: '2.0', id: 7, method: 'eth_getLogs', params: [{ fromBlock, toBlock: '0x1' }] });
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ id: 7, error: { code: -32601, message: 'eth_getLogs needs numeric fromBlock and toBlock' } });
+    }
+  });
+
+  test('the chain proxy asks again once when the connection to the chain fails, instead of answering 502 for a healthy chain', async () => {
+    // A chain whose server drops the first connection (as a pooled keep-alive socket it closed meanwhile fails) and then answers.
+    let connections = 0;
+    const flaky = http.createServer((req, res) => {
+      if (connections++ === 0) {
+        req.socket.destroy();
+        return;
+      }
+      req.resume().on('end', () => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify([{ jsonrpc: '2.0', id: 7, result: '0x2a' }]));
+      });
+    });
+    await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve));
+    try {
+      const upstream = `http://127.0.0.1:${(flaky.address() as AddressInfo).port}`;
+      const proxy = networkRoutes({ ...node.api.ctx, config: { ...node.api.ctx.config, chainRpcUrl: upstream } });
+      const res = await proxy.request('/public/v1/chain-rpc', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'eth_blockNumber' }) });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ jsonrpc: '2.0', id: 7, result: '0x2a' });
+      expect(connections).toBe(2);
+    } finally {
+      flaky.closeAllConnections();
+      await new Promise((resolve) => flaky.close(resolve));
     }
   });
 
