@@ -1,8 +1,9 @@
 // The node's OpenAPI document read as a fuzzing plan: its operations with their
-// path, query and body schemas, and fast-check generators of requests that are
+// path, query and body schemas; fast-check generators of requests that are
 // almost right (the schema's types, enums and examples, adversarial contents)
 // or plainly wrong (other types, huge strings, deep nesting, unicode, NUL,
-// prototype keys, broken JSON).
+// prototype keys, broken JSON); and the deterministic sweep's cases (one bad
+// value at a time in an otherwise plain request).
 import fc from 'fast-check';
 
 /** The part of JSON Schema (OpenAPI 3.1) the node's document uses. */
@@ -215,7 +216,7 @@ export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
   fc.integer({ min: 1, max: 3 }).map((k) => nested(k * 1000, 'array')),
   fc.integer({ min: 1, max: 3 }).map((k) => nested(k * 1000, 'object')),
-  // Deeper than JSON.stringify can go (about 5,000 levels): spliced into the body's text by bodiesFor.
+  // Deeper than JSON.stringify can go (about 5,000 levels): spliced into the body's text by jsonBody.
   fc.constantFrom(DEEP_ARRAY, DEEP_OBJECT),
   fc.integer({ min: 1, max: 2 }).map((k) => Array.from({ length: k * 5000 }, (_, i) => i)),
   fc.constant(JSON.parse('{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}')),
