@@ -36,13 +36,31 @@ const int8AsNumber = {
   parse: (value: string) => Number(value),
 };
 
+/**
+ * Seconds to wait before reconnecting after `retries` failed attempts in a row. The driver's
+ * default grows to 20 s, which kept the node answering 503 long after a restarted Postgres
+ * was back; this one stops at 2 s.
+ */
+export const reconnectBackoff = (retries: number): number => Math.min(0.05 * 2 ** retries, 2);
+
 function driverOptions(max: number) {
-  return { max, onnotice: () => {}, types: { int8: int8AsNumber }, transform: { undefined: null } };
+  return { max, onnotice: () => {}, types: { int8: int8AsNumber }, transform: { undefined: null }, backoff: reconnectBackoff };
 }
+
+/**
+ * A server ends a session left idle inside a transaction this long. The node's transactions
+ * never wait on anyone between statements, so only a broken one is cut: one whose client
+ * lost track of it (the driver can, when Postgres restarts under load), which would
+ * otherwise hold its locks, the ledger head's among them, and stop every write.
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000;
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.url) {
-    const sql = postgres(options.url, driverOptions(options.max ?? 10)) as unknown as Sql;
+    const sql = postgres(options.url, {
+      ...driverOptions(options.max ?? 10),
+      connection: { idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS },
+    }) as unknown as Sql;
     await sql`select 1`;
     return { sql, embedded: false, url: options.url, close: () => sql.end({ timeout: 5 }) };
   }

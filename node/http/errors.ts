@@ -5,6 +5,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { isMedtraceError } from '../../sdk/errors';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import type { AppEnv } from './env';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problems } from './problem';
 
@@ -13,6 +14,7 @@ export function problemResponse(c: Context, problem: ProblemError): Response {
   const body = problem.toBody(c.req.path, requestId);
   const headers: Record<string, string> = { 'content-type': PROBLEM_CONTENT_TYPE };
   if (problem.status === 401) headers['www-authenticate'] = 'Bearer';
+  if (typeof problem.extras.retryAfter === 'number') headers['retry-after'] = String(problem.extras.retryAfter);
   return new Response(JSON.stringify(body), { status: problem.status, headers });
 }
 
@@ -35,6 +37,7 @@ export function toProblem(error: unknown): ProblemError | null {
     if (error.status === 415) return problems.unsupportedMediaType('send the body as application/json');
     return new ProblemError(error.status, `http-${error.status}`, error.message || 'HTTP error', error.message || 'HTTP error');
   }
+  if (isDatabaseUnavailable(error)) return problems.databaseUnavailable();
   const pg = error as { code?: unknown; constraint_name?: unknown };
   if (pg && typeof pg === 'object' && pg.code === '23505') {
     const known = UNIQUE_KEYS[String(pg.constraint_name)];

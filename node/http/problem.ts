@@ -71,6 +71,15 @@ export const problems = {
       limit === undefined ? 'the request body is too large' : `the request body exceeds the limit of ${limit} bytes`,
       limit === undefined ? { field: 'body' } : { field: 'body', limit },
     ),
+  /** The database cannot be reached: retryable, after `retryAfter` seconds (sent as Retry-After too). */
+  databaseUnavailable: (retryAfter = 2) =>
+    new ProblemError(
+      503,
+      'database-unavailable',
+      'Database unavailable',
+      'the database is unavailable (down or restarting): retry shortly; a write cut off at its commit may have been saved, so retry writes with the same Idempotency-Key',
+      { retryAfter },
+    ),
   unsupportedMediaType: (detail: string) =>
     new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', detail, { field: 'content-type' }),
 };

@@ -1,11 +1,16 @@
 // One anchoring worker per participant, however many API processes share the
-// database: the leader holds a session-level advisory lock on a reserved
-// connection. An embedded PGlite database belongs to one process, which is the leader.
+// database: the leader holds a session-level advisory lock on a connection of its
+// own. An embedded PGlite database belongs to one process, which is the leader.
+//
+// The lock's session is a one-connection client beside the shared pool, not a
+// connection reserved from it: with postgres 3.4.9 a reserve() request made while the
+// server is unreachable can be lost for good (a reconnecting connection takes it as its
+// first query and drops it once connected), which froze anchoring after a Postgres
+// restart (test/faults/postgresRestart.test.ts).
 import { createHash } from 'node:crypto';
-import type { Database } from '../db';
+import postgres from 'postgres';
+import { reconnectBackoff, type Database, type Sql } from '../db';
 import type { Logger } from '../http/logger';
-
-type Reserved = Awaited<ReturnType<Database['sql']['reserve']>>;
 
 /** The advisory lock key of a participant's anchoring: 63 bits of SHA-256("medtrace anchor " + address). */
 export function anchorLockKey(participant: string): string {
@@ -14,7 +19,8 @@ export function anchorLockKey(participant: string): string {
 }
 
 export class AnchorLeadership {
-  private reserved: Reserved | null = null;
+  private session: Sql | null = null;
+  private leader = false;
   private readonly key: string;
 
   constructor(
@@ -28,49 +34,35 @@ export class AnchorLeadership {
   /** True while this process is the leader; tries to become it when it is not. */
   async acquire(): Promise<boolean> {
     if (this.db.embedded) return true;
-    if (this.reserved) {
-      try {
-        // Re-taking a lock the session holds succeeds; if the driver silently
-        // reconnected, this is a fresh attempt, never a false "still leader".
-        const [row] = await this.reserved`select pg_try_advisory_lock(${this.key}::bigint) as locked`;
-        if (row.locked === true) return true;
-        this.log?.warn('lost the anchoring lock');
-      } catch (error) {
-        // The session (and with it the lock) is gone.
-        this.log?.warn('lost the anchoring lock', { error });
-      }
-      this.drop();
-    }
-    const reserved = await this.db.sql.reserve();
+    // One connection, never recycled on age (max_lifetime 0): the lock lives as long as it does.
+    this.session ??= postgres(this.db.url, { max: 1, max_lifetime: 0, backoff: reconnectBackoff, onnotice: () => {} }) as unknown as Sql;
+    let locked = false;
     try {
-      const [row] = await reserved`select pg_try_advisory_lock(${this.key}::bigint) as locked`;
-      if (row.locked === true) {
-        this.reserved = reserved;
-        this.log?.info('elected anchoring leader');
-        return true;
-      }
+      // Re-taking a lock the session holds succeeds; after a reconnect (the old session
+      // gone, and its lock with it) this is a fresh attempt, never a false "still leader".
+      const [row] = await this.session`select pg_try_advisory_lock(${this.key}::bigint) as locked`;
+      locked = row.locked === true;
     } catch (error) {
-      reserved.release();
+      if (this.leader) this.log?.warn('lost the anchoring lock', { error });
+      this.leader = false;
       throw error;
     }
-    reserved.release();
-    return false;
+    if (locked && !this.leader) this.log?.info('elected anchoring leader');
+    if (!locked && this.leader) this.log?.warn('lost the anchoring lock');
+    this.leader = locked;
+    return locked;
   }
 
   async release(): Promise<void> {
-    const reserved = this.reserved;
-    if (!reserved) return;
-    this.reserved = null;
+    const session = this.session;
+    if (!session) return;
+    this.session = null;
+    this.leader = false;
     try {
-      await reserved`select pg_advisory_unlock_all()`;
+      await session`select pg_advisory_unlock_all()`;
     } catch {
       // the session is gone, and the lock with it
     }
-    reserved.release();
-  }
-
-  private drop(): void {
-    this.reserved?.release();
-    this.reserved = null;
+    await session.end({ timeout: 1 });
   }
 }
