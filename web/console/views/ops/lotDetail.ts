@@ -9,22 +9,8 @@ import { dataTable } from '../../widgets/table';
 import { loadProducts, productLabel } from './catalog';
 import { expiryBadge, facts, refusalBox, statusBadge } from './format';
 import { refusalOf, signingApi } from './session';
+import type { Lot } from '../lots';
 
-interface Lot {
-  gtin: string;
-  lot: string;
-  productionDate: string;
-  expiry: string;
-  unitCount: number;
-  commissioningSeq: number | null;
-  status: string;
-  statusChangedAt: string;
-  origin: 'commissioned' | 'received';
-  supplierLot: string | null;
-  releaseSignatureId: number | null;
-  createdAt: string;
-  createdBy: string;
-}
 
 interface Inspection {
   id: number;
