@@ -13,7 +13,7 @@ export default defineConfig({
     maxWorkers: 2,
     reporters: ['default'],
     projects: [
-      { extends: true, test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/web/**', '**/node_modules/**'] } },
+      { extends: true, test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/web/**', 'test/faults/**', '**/node_modules/**'] } },
       { extends: true, test: { name: 'web', include: ['test/web/**/*.test.ts'], globalSetup: ['test/web/globalSetup.ts'] } },
     ],
   },

@@ -2,6 +2,7 @@
 // with zod, every bad variable reported at once with its name and its rule.
 import path from 'node:path';
 import { z } from 'zod';
+import { ANCHOR_FAULTS, type AnchorFault } from './ledger/faults';
 
 export class ConfigError extends Error {
   /** One line per bad variable: `NAME must be …, got "value"`. */
@@ -16,7 +17,6 @@ export class ConfigError extends Error {
 
 const PARTICIPANT_ROLES = ['manufacturer', 'distributor', 'hospital', 'platform', 'other'] as const;
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-const FAULTS = ['anchor:after-build', 'anchor:after-send', 'anchor:after-mined'] as const;
 
 // Each variable carries its rule as the message, so the error names it the same way everywhere.
 function int(rule: string, min: number, max: number) {
@@ -74,7 +74,7 @@ const schema = z.object({
   AUDIT_CHECKPOINT_MS: int('must be an integer 1000-86400000 (milliseconds)', 1000, 86_400_000).default(3_600_000),
   LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join('|')}`).default('info'),
   MEDTRACE_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
-  MEDTRACE_FAULT: z.enum(FAULTS, `must be one of ${FAULTS.join('|')}`).optional(),
+  MEDTRACE_FAULT: z.enum(ANCHOR_FAULTS, `must be one of ${ANCHOR_FAULTS.join('|')}`).optional(),
   ECOMMERCE_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
@@ -111,7 +111,7 @@ export interface Config {
   auditCheckpointMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
   adminPassword?: string;
-  fault?: (typeof FAULTS)[number];
+  fault?: AnchorFault;
   /** HMAC-SHA256 key of the e-commerce order webhook; the webhook answers 503 while unset. */
   ecommerceWebhookSecret?: string;
 }

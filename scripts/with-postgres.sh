@@ -4,6 +4,7 @@
 # 127.0.0.1 on a free port; the server and its folder are removed when the
 # command ends, whatever happens. The command sees
 #   TEST_DATABASE_URL and BENCH_DATABASE_URL = postgres://postgres@127.0.0.1:<port>/postgres
+#   TEST_PG_CTL = a script that stops/starts/restarts that server (for the fault tests)
 # Usage: bash scripts/with-postgres.sh <command> [args...]
 #   e.g. bash scripts/with-postgres.sh npm test
 #        bash scripts/with-postgres.sh npm run bench
@@ -74,6 +75,25 @@ if [ "${PG_FAST:-0}" = "1" ]; then PG_OPTS="$PG_OPTS -c fsync=off -c synchronous
 as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 start -o "$PG_OPTS" >/dev/null
 log "PostgreSQL listening on 127.0.0.1:$PG_PORT$([ "${PG_FAST:-0}" = "1" ] && echo ' (fsync off)')"
 
+# TEST_PG_CTL: a script that stops, starts or restarts this server (the fault tests
+# restart Postgres under load): `bash "$TEST_PG_CTL" stop [fast|immediate] | start | restart [fast|immediate]`.
+PG_CTL_SCRIPT="$PG_DIR/pgctl.sh"
+{
+  echo '#!/usr/bin/env bash'
+  echo '# pg_ctl for the throwaway server of scripts/with-postgres.sh: stop|start|restart [fast|immediate]'
+  echo 'set -euo pipefail'
+  printf 'PG_BIN=%q; PG_DATA=%q; PG_LOG=%q; PG_OPTS=%q\n' "$PG_BIN" "$PG_DIR/data" "$PG_DIR/server.log" "$PG_OPTS"
+  echo 'as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }'
+  echo 'mode="${2:-fast}"'
+  echo 'case "${1:-}" in'
+  echo '  stop) as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m "$mode" -w -t 60 stop >/dev/null ;;'
+  echo '  start) as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start -o "$PG_OPTS" >/dev/null ;;'
+  echo '  restart) as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -m "$mode" -w -t 60 restart -o "$PG_OPTS" >/dev/null ;;'
+  echo '  *) echo "usage: $0 stop|start|restart [fast|immediate]" >&2; exit 2 ;;'
+  echo 'esac'
+} >"$PG_CTL_SCRIPT"
+chmod 755 "$PG_CTL_SCRIPT"
+export TEST_PG_CTL="$PG_CTL_SCRIPT"
 export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
 export BENCH_DATABASE_URL="$TEST_DATABASE_URL"
 log "running: $*"

@@ -135,6 +135,7 @@ export function startAnchorWorker(ctx: AnchorWorkerContext, options: AnchorWorke
       nonce,
     });
     log?.info('anchor intent stored', { from, to, root, txHash, nonce });
+    injectFault('anchor:after-intent', opts.fault);
     if (!(await broadcast(rawTx))) return { kind: 'intent-unresolved', txHash };
     injectFault('anchor:after-send', opts.fault);
 

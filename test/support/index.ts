@@ -7,3 +7,7 @@ export { startTestNode, TEST_ADMIN_PASSWORD, waitFor } from './node';
 export type { TestNode, TestNodeOptions } from './node';
 export { freePort } from './ports';
 export { pgliteTemplate, seedEmbeddedDatabase } from './pgliteTemplate';
+export { startTcpProxy } from './tcpProxy';
+export type { TcpProxy, TcpProxyOptions } from './tcpProxy';
+export { postgresControl } from './postgresControl';
+export type { PgStopMode, PostgresControl } from './postgresControl';

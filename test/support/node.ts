@@ -26,6 +26,8 @@ export interface TestNodeOptions {
   noWait?: boolean;
   /** The HTTP port (default: a free one), e.g. chosen first to set PUBLIC_URL. */
   port?: number;
+  /** Called with everything the process writes, as it comes (output() keeps only the last 100-200 kB). */
+  onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
 }
 
 export interface TestNode {
@@ -36,7 +38,7 @@ export interface TestNode {
   /** A bearer token of the bootstrapped admin. */
   token(): Promise<string>;
   /** fetch against the node with the admin token and JSON handling. */
-  request(pathname: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  request(pathname: string, init?: { method?: string; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal }): Promise<Response>;
   /** Sends `signal` (default SIGTERM) and waits for the exit. */
   kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -75,12 +77,14 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  const keep = (chunk: Buffer) => {
-    out += chunk.toString();
+  const keep = (chunk: Buffer, stream: 'stdout' | 'stderr') => {
+    const text = chunk.toString();
+    options.onOutput?.(text, stream);
+    out += text;
     if (out.length > 200_000) out = out.slice(-100_000);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout!.on('data', (chunk: Buffer) => keep(chunk, 'stdout'));
+  child.stderr!.on('data', (chunk: Buffer) => keep(chunk, 'stderr'));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
@@ -137,6 +141,7 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
         method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
         headers,
         body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+        signal: init.signal,
       });
     },
     kill,
