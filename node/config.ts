@@ -43,7 +43,8 @@ const schema = z.object({
   HOST: text('must be a host name or IP address').default('127.0.0.1'),
   DATA_DIR: text('must be a folder path').default('.medtrace/node'),
   DATABASE_URL: url('must be a postgres:// or postgresql:// URL', /^postgres(ql)?:$/).optional(),
-  CHAIN_RPC_URL: url('must be an http(s):// or ws(s):// URL', /^(https?|wss?):$/).optional(),
+  CHAIN_RPC_URL: url('must be an http(s):// URL', /^https?:$/).optional(),
+  CHAIN_RPC_TIMEOUT_MS: int('must be an integer 1000-600000 (milliseconds)', 1000, 600_000).default(30_000),
   CHAIN_DEPLOYMENT: text('must be a file path').default('.medtrace/chain/deployment.json'),
   CHAIN_PRIVATE_KEY: z
     .string()
@@ -87,6 +88,8 @@ export interface Config {
   dataDir: string;
   databaseUrl?: string;
   chainRpcUrl?: string;
+  /** How long one JSON-RPC call to the chain may take before it fails (a chain that accepts connections and never answers). */
+  chainRpcTimeoutMs: number;
   /** Absolute path. */
   chainDeployment: string;
   chainPrivateKey?: string;
@@ -148,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     dataDir: path.resolve(cwd, raw.DATA_DIR),
     databaseUrl: raw.DATABASE_URL,
     chainRpcUrl: raw.CHAIN_RPC_URL,
+    chainRpcTimeoutMs: raw.CHAIN_RPC_TIMEOUT_MS,
     chainDeployment: path.resolve(cwd, raw.CHAIN_DEPLOYMENT),
     chainPrivateKey: raw.CHAIN_PRIVATE_KEY,
     chainKeystore: raw.CHAIN_KEYSTORE === undefined ? undefined : path.resolve(cwd, raw.CHAIN_KEYSTORE),

@@ -1,5 +1,5 @@
 // The node's connection to the chain: provider, participant wallet and the three contracts.
-import { Contract, JsonRpcProvider, Network, getAddress } from 'ethers';
+import { Contract, FetchRequest, JsonRpcProvider, Network, getAddress } from 'ethers';
 import type { Wallet } from 'ethers';
 import type { Config } from '../config';
 import { loadArtifact } from './artifacts';
@@ -28,7 +28,11 @@ export async function connectChain(config: Config, dataDir: string = config.data
   // staticNetwork: no eth_chainId round trip before every call (checked once below);
   // cacheTimeout -1: ethers would otherwise answer a repeated nonce or receipt query
   // from a 250 ms cache, and the anchoring worker needs fresh answers.
-  const provider = new JsonRpcProvider(rpcUrl, Network.from(deployment.chainId), {
+  // A bound on every call: a chain whose host drops packets would otherwise hold a call
+  // (and the anchoring round waiting on it) for ethers' default five minutes.
+  const request = new FetchRequest(rpcUrl);
+  request.timeout = config.chainRpcTimeoutMs;
+  const provider = new JsonRpcProvider(request, Network.from(deployment.chainId), {
     staticNetwork: true,
     pollingInterval: 100,
     cacheTimeout: -1,

@@ -127,14 +127,25 @@ export function networkRoutes(ctx: NodeContext) {
     if (allowed.length > 0) {
       if (!upstream) throw new ProblemError(502, 'chain-unreachable', 'Chain unreachable', 'this node has no chain RPC URL');
       const payload = JSON.stringify(allowed);
-      const forward = () => fetch(upstream, { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload });
+      // Each attempt is bounded (CHAIN_RPC_TIMEOUT_MS), its body included.
+      const forward = async () => {
+        const res = await fetch(upstream, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: payload,
+          signal: AbortSignal.timeout(ctx.config.chainRpcTimeoutMs),
+        });
+        return res.ok ? ((await res.json()) as RpcRequest | RpcRequest[]) : undefined;
+      };
       // Reads are safe to repeat: once more when the connection fails (a pooled keep-alive socket the
       // chain's server closed while this process was busy fails as "other side closed").
-      const res = await forward()
-        .catch(() => forward())
+      // Not after a timeout: the chain was reached and did not answer, and the client is waiting.
+      const got = await forward()
+        .catch((error: Error) => (error.name === 'TimeoutError' ? undefined : forward()))
         .catch(() => undefined);
-      if (!res || !res.ok) throw new ProblemError(502, 'chain-unreachable', 'Chain unreachable', 'the chain did not answer the read');
-      const got = (await res.json()) as RpcRequest | RpcRequest[];
+      if (got === undefined || got === null || typeof got !== 'object') {
+        throw new ProblemError(502, 'chain-unreachable', 'Chain unreachable', 'the chain did not answer the read');
+      }
       answers = Array.isArray(got) ? got : [got];
     }
     const byId = new Map(answers.map((a) => [JSON.stringify(a.id), a]));

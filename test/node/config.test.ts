@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       anchorMaxAgeMs: 5000,
       anchorPollMs: 250,
       anchorWorker: true,
+      chainRpcTimeoutMs: 30_000,
       logLevel: 'info',
     });
     expect(config.databaseUrl).toBeUndefined();
@@ -81,6 +82,13 @@ describe('loadConfig', () => {
       'ANCHOR_BATCH_SIZE must be an integer 1-100000, got "0"',
       'ANCHOR_WORKER must be on|off, got "yes"',
     ]);
+  });
+
+  test('takes only an http(s) chain RPC URL, and a bounded per-call timeout', () => {
+    // ethers' JsonRpcProvider speaks HTTP only: a ws:// URL would pass here and fail on the first call.
+    expect(problemsOf({ CHAIN_RPC_URL: 'ws://127.0.0.1:8546' })).toEqual(['CHAIN_RPC_URL must be an http(s):// URL, got "ws://127.0.0.1:8546"']);
+    expect(problemsOf({ CHAIN_RPC_TIMEOUT_MS: '500' })).toEqual(['CHAIN_RPC_TIMEOUT_MS must be an integer 1000-600000 (milliseconds), got "500"']);
+    expect(loadConfig({ CHAIN_RPC_TIMEOUT_MS: '5000' }, '/srv/node').chainRpcTimeoutMs).toBe(5000);
   });
 
   test('the error message lists each problem on its own line', () => {
