@@ -1,7 +1,9 @@
 // A TCP proxy for fault tests: put it between a node and a service (the chain's
 // JSON-RPC port) and cut() it to make the service unreachable: open connections
 // are destroyed and new ones refused, as when the service's host goes down;
-// restore() listens again on the same port.
+// restore() listens again on the same port. blackhole() is the other way a
+// network fails: connections are accepted and what is sent is swallowed, with no
+// answer and no error, as when a firewall drops packets; restore() ends it.
 import net from 'node:net';
 
 export interface TcpProxy {
@@ -15,7 +17,11 @@ export interface TcpProxy {
   readonly connections: number;
   /** Refuses connections from now on and destroys the open ones. */
   cut(): Promise<void>;
-  /** Accepts connections again, on the same port. */
+  /** Swallows everything from now on, on open connections and new ones: no answer, no error. */
+  blackhole(): void;
+  /** True while swallowing. */
+  readonly isBlackholed: boolean;
+  /** Accepts and forwards connections again, on the same port (ending a cut or a blackhole). */
   restore(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -33,7 +39,16 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   let server: net.Server | null = null;
   let port = options.port ?? 0;
 
+  let swallowing = false;
+  // Connections held open and silent while swallowing.
+  const held = new Set<net.Socket>();
+  const hold = (client: net.Socket) => {
+    held.add(client);
+    client.on('data', () => undefined).on('error', () => undefined).on('close', () => held.delete(client));
+  };
+
   const forward = (client: net.Socket) => {
+    if (swallowing) return hold(client);
     connections++;
     const upstream = net.connect(options.target.port, options.target.host);
     open.add(client);
@@ -48,7 +63,10 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     upstream.on('error', close).on('close', close);
     client.pipe(upstream);
     upstream.pipe(client);
+    pairs.set(client, upstream);
+    client.on('close', () => pairs.delete(client));
   };
+  const pairs = new Map<net.Socket, net.Socket>();
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
@@ -66,8 +84,10 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   const close = async () => {
     const current = server;
     server = null;
-    for (const socket of open) socket.destroy();
+    swallowing = false;
+    for (const socket of [...open, ...held]) socket.destroy();
     open.clear();
+    held.clear();
     if (current) await new Promise<void>((resolve) => current.close(() => resolve()));
   };
 
@@ -81,8 +101,32 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     get connections() {
       return connections;
     },
+    get isBlackholed() {
+      return swallowing;
+    },
     cut: close,
+    blackhole() {
+      swallowing = true;
+      // Open connections go silent: the service side is dropped, the client side stays open.
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.removeAllListeners('close').removeAllListeners('error');
+        open.delete(client);
+        pairs.delete(client);
+        upstream.removeAllListeners('close').removeAllListeners('error').on('error', () => undefined);
+        upstream.destroy();
+        open.delete(upstream);
+        hold(client);
+      }
+    },
     async restore() {
+      if (swallowing) {
+        swallowing = false;
+        // What a client was waiting on is gone, as after a real partition heals.
+        for (const socket of held) socket.destroy();
+        held.clear();
+      }
       if (server) return;
       // The port was ours a moment ago; another process could take it in between (accepted in tests).
       for (let attempt = 0; ; attempt++) {
