@@ -12,6 +12,7 @@ import { finishPendingKeyRotation } from './peers/participant';
 import { ConfigError, loadConfig } from './config';
 import type { NodeContext } from './context';
 import { migrate, openDatabase } from './db';
+import { driverPatchWarning, postgresDriverPatch } from './db/driverPatch';
 import { createLogger } from './http/logger';
 import { startAnchorWorker } from './ledger/anchorWorker';
 import { startExpiryJob } from './lots/expiry';
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   const applied = await migrate(db.sql);
   log.info('database ready', { embedded: db.embedded, migrationsApplied: applied });
+  const unpatched = driverPatchWarning(postgresDriverPatch());
+  if (unpatched) log.warn(unpatched);
 
   const chain = await connectChain(config);
   // A key rotation interrupted between its registry transaction and the key file swap.

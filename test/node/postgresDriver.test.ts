@@ -4,20 +4,43 @@
 // that kills the process (porsager/postgres#1208, patched by scripts/patchPostgres.cjs
 // on install), and the pool works again right after.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../node/db';
+import { driverPatchWarning, PATCHED_DRIVER_VERSION, postgresDriverPatch } from '../../node/db/driverPatch';
 import { isDatabaseUnavailable } from '../../node/db/unavailable';
 import { repoRoot } from '../../node/paths';
 import { createServerDatabase, testServerUrl } from '../support';
 
 describe('the postgres driver', () => {
   it('is patched against the crash on a closed connection (npm install runs scripts/patchPostgres.cjs)', () => {
-    const { version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'node_modules', 'postgres', 'package.json'), 'utf8')) as { version: string };
-    if (version !== '3.4.9') return; // another version: the script leaves it alone and says so
-    for (const build of ['src', 'cjs/src']) {
-      const source = fs.readFileSync(path.join(repoRoot, 'node_modules', 'postgres', build, 'connection.js'), 'utf8');
-      expect(source, `${build}/connection.js: run node scripts/patchPostgres.cjs`).toContain('medtrace patch: scripts/patchPostgres.cjs');
+    const patch = postgresDriverPatch();
+    // another version: the script leaves it alone and says so, and so does the node at start
+    if (patch.state === 'other-version') return;
+    expect(patch, 'run node scripts/patchPostgres.cjs').toEqual({ state: 'patched', version: PATCHED_DRIVER_VERSION });
+    expect(driverPatchWarning(patch)).toBeUndefined();
+  });
+
+  it('is reported unpatched when installed with --ignore-scripts, and the node warns', () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'medtrace-driver-'));
+    try {
+      const driver = path.join(repoRoot, 'node_modules', 'postgres');
+      fs.copyFileSync(path.join(driver, 'package.json'), path.join(copy, 'package.json'));
+      fs.mkdirSync(path.join(copy, 'src'));
+      // a driver the postinstall script never touched carries none of its marks: the marked lines taken out
+      const original = fs
+        .readFileSync(path.join(driver, 'src', 'connection.js'), 'utf8')
+        .split('\n')
+        .filter((line) => !line.includes('medtrace patch'))
+        .join('\n');
+      fs.writeFileSync(path.join(copy, 'src', 'connection.js'), original);
+      const patch = postgresDriverPatch(copy);
+      if (patch.state === 'other-version') return;
+      expect(patch).toEqual({ state: 'unpatched', version: PATCHED_DRIVER_VERSION, files: [path.join(copy, 'src', 'connection.js')] });
+      expect(driverPatchWarning(patch)).toMatch(/not patched \(run: node scripts\/patchPostgres\.cjs\)/);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
     }
   });
 
