@@ -80,7 +80,11 @@ function refusal(req: RpcRequest): string | undefined {
   if (req.method === 'eth_getLogs') {
     const filter = (Array.isArray(req.params) ? req.params[0] : undefined) as { fromBlock?: string; toBlock?: string; blockHash?: string } | undefined;
     if (!filter) return 'eth_getLogs needs a filter';
-    if (filter.blockHash) return undefined;
+    // One block by hash (EIP-234), never a hash beside a range: a node might take the range and the cap would be skipped.
+    if (filter.blockHash !== undefined) {
+      if (filter.fromBlock !== undefined || filter.toBlock !== undefined) return 'eth_getLogs takes blockHash or fromBlock/toBlock, not both';
+      return typeof filter.blockHash === 'string' && /^0x[0-9a-fA-F]{64}$/.test(filter.blockHash) ? undefined : 'eth_getLogs blockHash must be 32 bytes of 0x hex';
+    }
     const from = filter.fromBlock, to = filter.toBlock;
     if (typeof from !== 'string' || typeof to !== 'string' || !BLOCK_NUMBER.test(from) || !BLOCK_NUMBER.test(to)) return 'eth_getLogs needs numeric fromBlock and toBlock';
     if (Number(BigInt(to) - BigInt(from)) >= MAX_LOG_RANGE) return `eth_getLogs spans more than ${MAX_LOG_RANGE} blocks`;

@@ -21,6 +21,7 @@ function daysInMonth(year: number, month: number): number {
 export function resolveGs1Year(yy: number, now: Date = new Date()): number {
   // A caller's `now` that is no date would put NaN into every year it resolves.
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw gs1Invalid('now', 'the options.now of a GS1 date must be a valid Date');
+  if (!Number.isInteger(yy) || yy < 0 || yy > 99) throw gs1Invalid('yy', 'a GS1 year YY must be an integer 0-99');
   const current = now.getUTCFullYear();
   const currentYy = current % 100;
   const difference = yy - currentYy;

@@ -75,6 +75,16 @@ describe('POST /public/v1/chain-rpc (read-only)', () => {
     expect(Array.isArray(ok.result)).toBe(true);
   });
 
+  test('takes eth_getLogs by one block hash, never a hash beside a range (the cap would be skipped)', async () => {
+    const head = (await (await rpc({ jsonrpc: '2.0', id: 1, method: 'eth_getBlockByNumber', params: ['latest', false] })).json()) as any;
+    const byHash = (await (await rpc({ jsonrpc: '2.0', id: 2, method: 'eth_getLogs', params: [{ blockHash: head.result.hash }] })).json()) as any;
+    expect(Array.isArray(byHash.result)).toBe(true);
+    const both = (await (await rpc({ jsonrpc: '2.0', id: 3, method: 'eth_getLogs', params: [{ blockHash: head.result.hash, fromBlock: '0x0', toBlock: '0x100000' }] })).json()) as any;
+    expect(both.error).toMatchObject({ code: -32601, message: 'eth_getLogs takes blockHash or fromBlock/toBlock, not both' });
+    const bad = (await (await rpc({ jsonrpc: '2.0', id: 4, method: 'eth_getLogs', params: [{ blockHash: '0x12' }] })).json()) as any;
+    expect(bad.error).toMatchObject({ code: -32601, message: 'eth_getLogs blockHash must be 32 bytes of 0x hex' });
+  });
+
   test('a body that is not JSON-RPC, and an oversized batch, are refused', async () => {
     const notRpc = (await (await rpc({ hello: 'world' })).json()) as any;
     expect(notRpc.error.message).toBe('not a JSON-RPC request');

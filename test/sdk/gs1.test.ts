@@ -8,6 +8,7 @@ import {
   parseElementString,
   parseGs1,
   parseGs1Date,
+  resolveGs1Year,
   toDigitalLink,
   toElementString,
   toRawElementString,
@@ -111,6 +112,13 @@ describe('GS1 dates', () => {
     expect(parseGs1Date('310101', 'd', at(2080))).toBe('2031-01-01');
     expect(parseGs1Date('490101', 'd', at(1999))).toBe('2049-01-01');
     expect(parseGs1Date('500101', 'd', at(1999))).toBe('1950-01-01');
+  });
+
+  it('resolves only a two-digit year, refusing anything else with the coded error', () => {
+    expect(resolveGs1Year(49, new Date(Date.UTC(1999, 0, 1)))).toBe(2049);
+    for (const yy of [Number.NaN, -1, 100, 2.5, '26' as unknown as number]) {
+      expectRejected(() => resolveGs1Year(yy, new Date(Date.UTC(2026, 0, 1))), 'yy', 'integer 0-99');
+    }
   });
 
   it('rejects impossible dates naming the field', () => {
