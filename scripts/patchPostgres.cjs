@@ -98,4 +98,6 @@ function main() {
   }
 }
 
-main();
+// Run as a script (postinstall, or by hand); required, it only tells what it patches (node/db/driverPatch.ts).
+if (require.main === module) main();
+module.exports = { PATCHED_VERSION, MARK, BUILDS };

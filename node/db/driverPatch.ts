@@ -3,13 +3,18 @@
 // a session under load, which ends the node's process (porsager/postgres#1208): the node
 // says so at start. `npm install --ignore-scripts` is the usual way to end up there.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { repoRoot } from '../paths';
 
-/** The driver version the patch was written for (PATCHED_VERSION in scripts/patchPostgres.cjs). */
-export const PATCHED_DRIVER_VERSION = '3.4.9';
-const MARK = 'medtrace patch: scripts/patchPostgres.cjs';
-const BUILDS = ['src', 'cjs/src'];
+const script = createRequire(path.join(repoRoot, 'package.json'))('./scripts/patchPostgres.cjs') as {
+  PATCHED_VERSION: string;
+  MARK: string;
+  BUILDS: string[];
+};
+
+/** The driver version the patch was written for. */
+export const PATCHED_DRIVER_VERSION = script.PATCHED_VERSION;
 
 export type DriverPatch =
   | { state: 'patched'; version: string }
@@ -22,8 +27,8 @@ export function postgresDriverPatch(driverDir: string = path.join(repoRoot, 'nod
   if (!fs.existsSync(manifest)) return { state: 'not-found' };
   const { version } = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string };
   if (version !== PATCHED_DRIVER_VERSION) return { state: 'other-version', version };
-  const files = BUILDS.map((build) => path.join(driverDir, build, 'connection.js')).filter(
-    (file) => fs.existsSync(file) && !fs.readFileSync(file, 'utf8').includes(MARK),
+  const files = script.BUILDS.map((build) => path.join(driverDir, build, 'connection.js')).filter(
+    (file) => fs.existsSync(file) && !fs.readFileSync(file, 'utf8').includes(script.MARK),
   );
   return files.length === 0 ? { state: 'patched', version } : { state: 'unpatched', version, files };
 }
