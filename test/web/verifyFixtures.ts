@@ -77,7 +77,16 @@ export function unitCode(lot: MyLot, serial: string): Gs1Data {
 /** Waits for the page's verdict and answers its state and verdict key. */
 export async function verdictOf(page: Page, timeoutMs = 20_000): Promise<{ state: string; verdict: string; title: string }> {
   const banner = page.locator('#result .verdict');
-  await banner.waitFor({ state: 'visible', timeout: timeoutMs });
+  try {
+    await banner.waitFor({ state: 'visible', timeout: timeoutMs });
+  } catch (error) {
+    // Say what the page shows instead (a scan message, an error, a spinner), for the failure message.
+    const shown = await page
+      .locator('body')
+      .innerText({ timeout: 2000 })
+      .catch(() => '(the page did not answer)');
+    throw new Error(`no verdict within ${timeoutMs} ms; the page shows:\n${shown.trim().slice(0, 1500)}`, { cause: error });
+  }
   return {
     state: (await banner.getAttribute('data-state')) ?? '',
     verdict: (await banner.getAttribute('data-verdict')) ?? '',
