@@ -14,6 +14,7 @@ import type { TestChain, TestNode } from '../support';
 import { waitFor } from '../support';
 import { chainBatches, type ChainBatchView } from '../chain/chainAudit';
 import type { Ack } from './load';
+import type { FaultDatabase } from './setup';
 
 export interface LedgerCounts {
   events: number;
@@ -107,6 +108,16 @@ export async function verifyEveryEvent(node: TestNode, chain: TestChain, head: n
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return { verified, failures };
+}
+
+/** auditLedger on a fault run's database, opened for it and closed after (embedded: no node may be running). */
+export async function auditFaultDatabase(db: FaultDatabase, chain: TestChain, participant: string, acks: readonly Ack[]): Promise<LedgerFindings> {
+  const database = await db.open();
+  try {
+    return await auditLedger(database.sql, chain, participant, acks);
+  } finally {
+    await database.close();
+  }
 }
 
 /** Everything but the bundles: database and chain, after the run, with no node writing. */

@@ -11,7 +11,7 @@ import { openDatabase } from '../../node/db';
 import { postgresControl, startTestChain, startTestNode, testServerUrl, waitFor } from '../support';
 import type { PgStopMode, TestChain, TestNode } from '../support';
 import { ledgerParticipant } from '../chain/chainAudit';
-import { auditLedger, verifyEveryEvent, waitAllAnchored } from './ledgerAudit';
+import { auditFaultDatabase, verifyEveryEvent, waitAllAnchored } from './ledgerAudit';
 import { sleep, startLoad } from './load';
 import { reportFault, reportSkipped } from './report';
 import { faultDatabase, GTIN, seedCatalog, type FaultDatabase } from './setup';
@@ -89,13 +89,7 @@ describe.skipIf(!testServerUrl() || !control)(
       await current.stop();
       node = undefined;
 
-      const database = await db.open();
-      let audit;
-      try {
-        audit = await auditLedger(database.sql, chain, participant, result.acked);
-      } finally {
-        await database.close();
-      }
+      const audit = await auditFaultDatabase(db, chain, participant, result.acked);
       const { counts } = audit;
       reportFault('postgres-restarted', {
         trials: modes.length,

@@ -10,7 +10,7 @@ import { ANCHOR_FAULT_POINTS } from '../../node/ledger/faults';
 import { startTestChain } from '../support';
 import type { TestChain, TestNode } from '../support';
 import { ledgerParticipant } from '../chain/chainAudit';
-import { auditLedger, verifyEveryEvent, waitAllAnchored } from './ledgerAudit';
+import { auditFaultDatabase, verifyEveryEvent, waitAllAnchored } from './ledgerAudit';
 import { sleep, startLoad, type Ack } from './load';
 import { seededRandom } from './random';
 import { reportFault } from './report';
@@ -109,13 +109,7 @@ describe('the node SIGKILLed at random points during anchoring', () => {
     revertedLogged += log.count(REVERTED);
     node = undefined;
 
-    const database = await db.open();
-    let audit;
-    try {
-      audit = await auditLedger(database.sql, chain, participant, acks);
-    } finally {
-      await database.close();
-    }
+    const audit = await auditFaultDatabase(db, chain, participant, acks);
     const { counts } = audit;
     reportFault('sigkill-during-anchoring', {
       trials: KILLS,

@@ -10,7 +10,7 @@ import { anchorLockKey } from '../../node/ledger/leadership';
 import { startTestChain, startTestNode, testServerUrl, waitFor } from '../support';
 import type { TestChain, TestNode } from '../support';
 import { ledgerParticipant } from '../chain/chainAudit';
-import { auditLedger, verifyEveryEvent, waitAllAnchored } from './ledgerAudit';
+import { auditFaultDatabase, verifyEveryEvent, waitAllAnchored } from './ledgerAudit';
 import { sleep, startLoad, type Ack, type Load } from './load';
 import { reportFault, reportSkipped } from './report';
 import { faultDatabase, GTIN, logCounter, seedCatalog, type FaultDatabase, type LogCounter } from './setup';
@@ -122,13 +122,7 @@ describe.skipIf(!testServerUrl())('two node processes on one database under load
     const anchoredByRestarted = anchoredBy(restarted);
     for (const node of nodes.splice(0)) await node.kill('SIGTERM');
 
-    const database = await db.open();
-    let audit;
-    try {
-      audit = await auditLedger(database.sql, chain, participant, acks);
-    } finally {
-      await database.close();
-    }
+    const audit = await auditFaultDatabase(db, chain, participant, acks);
     const { counts } = audit;
     reportFault('two-processes-one-database', {
       trials: 1,
