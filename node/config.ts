@@ -77,6 +77,7 @@ const schema = z.object({
   MEDTRACE_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   MEDTRACE_FAULT: z.enum(ANCHOR_FAULTS, `must be one of ${ANCHOR_FAULTS.join('|')}`).optional(),
   ECOMMERCE_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 type Raw = z.output<typeof schema>;
@@ -117,6 +118,8 @@ export interface Config {
   fault?: AnchorFault;
   /** HMAC-SHA256 key of the e-commerce order webhook; the webhook answers 503 while unset. */
   ecommerceWebhookSecret?: string;
+  /** When set, GET /metrics wants `Authorization: Bearer <it>` (the scraper's); unset, /metrics is open like /health. */
+  metricsToken?: string;
 }
 
 /**
@@ -173,5 +176,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     adminPassword: raw.MEDTRACE_ADMIN_PASSWORD,
     fault: raw.MEDTRACE_FAULT,
     ecommerceWebhookSecret: raw.ECOMMERCE_WEBHOOK_SECRET,
+    metricsToken: raw.METRICS_TOKEN,
   };
 }

@@ -1,10 +1,15 @@
 // Operational endpoints: liveness, readiness (database and chain reachable),
 // Prometheus metrics, the OpenAPI 3.1 document and its docs page.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { NodeContext } from '../context';
 import { DOCS_PAGE } from './docsPage';
 import type { HttpMetrics } from './metrics';
+import { problems } from './problem';
 import { createRouter } from './router';
+
+/** SHA-256 of a token: equal lengths for timingSafeEqual, whatever was sent. */
+const digest = (token: string) => createHash('sha256').update(token).digest();
 
 const Health = z.object({ status: z.literal('ok') }).openapi('Health');
 const Readiness = z
@@ -67,7 +72,13 @@ export function opsRoutes(ctx: NodeContext, metrics: HttpMetrics) {
     return ok ? c.json(body, 200) : c.json(body, 503);
   });
 
+  const scraper = ctx.config.metricsToken === undefined ? undefined : digest(ctx.config.metricsToken);
   app.get('/metrics', async (c) => {
+    if (scraper) {
+      const given = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
+      // (a 401 gets its WWW-Authenticate: Bearer from the problem handler)
+      if (!given || !timingSafeEqual(digest(given), scraper)) throw problems.unauthorized('/metrics wants Authorization: Bearer <METRICS_TOKEN>');
+    }
     c.header('content-type', metrics.registry.contentType);
     return c.body(await metrics.registry.metrics());
   });

@@ -1,5 +1,6 @@
 // Authentication, authorisation, and the operational endpoints, through HTTP.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createApp } from '../../node/app';
 import { ADMIN_PASSWORD, readProblem, startApiFixture, type ApiFixture } from './fixture';
 
 let api: ApiFixture;
@@ -118,6 +119,20 @@ describe('operational endpoints', () => {
     const text = await res.text();
     expect(text).toContain('# TYPE http_request_duration_seconds histogram');
     expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} \d+/);
+  });
+
+  test('/metrics wants the scraper token when METRICS_TOKEN is set', async () => {
+    const token = 'scraper-token-0123456789';
+    const guarded = createApp({ ...api.ctx, config: { ...api.ctx.config, metricsToken: token } });
+    for (const authorization of [undefined, 'Bearer wrong-token-0123456789', `Basic ${token}`, `Bearer ${token}x`]) {
+      const res = await guarded.request('/metrics', { headers: authorization ? { authorization } : {} });
+      expect(res.status, String(authorization)).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      expect(await readProblem(res)).toMatchObject({ type: 'https://medtrace.dev/problems/unauthorized', detail: expect.stringContaining('METRICS_TOKEN') });
+    }
+    const ok = await guarded.request('/metrics', { headers: { authorization: `Bearer ${token}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('# TYPE http_request_duration_seconds histogram');
   });
 
   test('/openapi.json is OpenAPI 3.1 listing every API operation with its schemas', async () => {
