@@ -6,6 +6,7 @@ import { ProblemError, problems } from '../http/problem';
 import { bearerAuth, createRouter } from '../http/router';
 import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, pageOf, pageQuerySchema, problemResponses, reasonSchema } from '../http/schemas';
 import { performWrite } from '../http/writes';
+import { recordAudit } from './auditTrail';
 import { hashPassword, verifyPassword } from './passwords';
 import { requireRole } from './requireRole';
 import { ACCESS } from './roles';
@@ -101,10 +102,17 @@ export function authRoutes(ctx: NodeContext) {
     const user = await findActiveUser(ctx.sql, username);
     decoyHash ??= hashPassword('decoy password that matches nothing');
     const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash));
+    // Every sign-in and every refused one lands in the audit trail (21 CFR 11.300(d): attempts at
+    // unauthorised use are detected and reported); a refused one names the username as typed.
+    const requestId = c.get('requestId');
     if (!user || !ok) {
+      await ctx.sql.begin((tx) => recordAudit(tx, { actor: username, action: 'user.signin_refused', entity: 'user', entityId: username, requestId }));
       throw new ProblemError(401, 'invalid-credentials', 'Invalid credentials', 'wrong username or password');
     }
     const token = await c.get('auth').issueToken(user);
+    await ctx.sql.begin((tx) =>
+      recordAudit(tx, { actor: user.username, action: 'user.signin', entity: 'user', entityId: user.username, after: { roles: user.roles }, requestId }),
+    );
     return c.json({ ...token, username: user.username, roles: user.roles }, 200);
   });
 

@@ -59,7 +59,7 @@ describe('audit trail', () => {
       expect(res.status).toBe(201);
     }
 
-    const all = await trail('?entity=user&actor=admin');
+    const all = await trail('?entity=user&actor=admin&action=user.create');
     expect(all.items.map((e) => e.entityId)).toEqual(['auditor.one', 'qa.two', 'qa.three']);
     expect(all.items[0]).toMatchObject({
       actor: 'admin',
@@ -74,9 +74,9 @@ describe('audit trail', () => {
     });
     expect(JSON.stringify(all.items)).not.toContain('long enough password');
 
-    const first = await trail('?entity=user&actor=admin&limit=2');
+    const first = await trail('?entity=user&actor=admin&action=user.create&limit=2');
     expect(first.items).toHaveLength(2);
-    const second = await trail(`?entity=user&actor=admin&limit=2&cursor=${first.nextCursor}`);
+    const second = await trail(`?entity=user&actor=admin&action=user.create&limit=2&cursor=${first.nextCursor}`);
     expect([...first.items, ...second.items].map((e) => e.entityId)).toEqual(['auditor.one', 'qa.two', 'qa.three']);
     expect(second.nextCursor).toBeNull();
 

@@ -33,6 +33,26 @@ describe('staff authentication', () => {
     }
   });
 
+  test('every sign-in, and every refused one, is in the audit trail with its request id; the chain stays valid', async () => {
+    const signIn = (username: string, password: string, requestId: string) =>
+      api.call('POST', '/api/v1/auth/token', { as: null, body: { username, password }, headers: { 'x-request-id': requestId } });
+    expect((await signIn('qa', 'guessed wrong', 'signin-wrong-1')).status).toBe(401);
+    expect((await signIn('nobody-at-all', ADMIN_PASSWORD, 'signin-unknown-1')).status).toBe(401);
+    expect((await signIn('admin', ADMIN_PASSWORD, 'signin-right-1')).status).toBe(200);
+
+    const trail = async (action: string) =>
+      ((await (await api.call('GET', `/api/v1/audit-trail?action=${action}&limit=200`)).json()) as { items: { actor: string; entityId: string; requestId: string; after: unknown }[] }).items;
+    const refused = (await trail('user.signin_refused')).filter((e) => e.requestId.startsWith('signin-'));
+    expect(refused.map((e) => [e.actor, e.entityId, e.requestId]).sort()).toEqual([
+      ['nobody-at-all', 'nobody-at-all', 'signin-unknown-1'],
+      ['qa', 'qa', 'signin-wrong-1'],
+    ]);
+    const accepted = (await trail('user.signin')).find((e) => e.requestId === 'signin-right-1');
+    expect(accepted).toMatchObject({ actor: 'admin', entityId: 'admin', after: { roles: ['admin'] } });
+    const verification = await (await api.call('GET', '/api/v1/audit-trail/verify')).json();
+    expect(verification.valid).toBe(true);
+  });
+
   test('a protected route without a token is 401 problem+json with WWW-Authenticate', async () => {
     const res = await api.call('GET', '/api/v1/products', { as: null });
     expect(res.status).toBe(401);
