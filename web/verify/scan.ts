@@ -15,7 +15,13 @@ interface BarcodeDetectorClass {
   getSupportedFormats(): Promise<string[]>;
 }
 
-type FrameReader = (source: HTMLVideoElement | ImageBitmap) => Promise<string | null>;
+/** Reads a code from a frame; `scales` as decoder.ts takes them (the native detector ignores them). */
+type FrameReader = (source: HTMLVideoElement | ImageBitmap, scales?: readonly number[]) => Promise<string | null>;
+
+/** A photo is read as it is, then smaller: its scale is chance (decoder.ts says why it matters). */
+export const PHOTO_SCALES = [1, 0.5, 0.7];
+/** The camera tries one scale per frame, in turn, so a frame costs one pass. */
+const CAMERA_SCALES = [[1], [0.5]];
 
 let reader: Promise<FrameReader> | undefined;
 
@@ -36,7 +42,7 @@ async function zxingReader(): Promise<FrameReader> {
   const { decodeImageData } = await import('./decoder');
   const canvas = document.createElement('canvas');
   const context = canvas.getContext('2d', { willReadFrequently: true })!;
-  return async (source) => {
+  return async (source, scales) => {
     const width = source instanceof HTMLVideoElement ? source.videoWidth : source.width;
     const height = source instanceof HTMLVideoElement ? source.videoHeight : source.height;
     if (!width || !height) return null;
@@ -44,7 +50,7 @@ async function zxingReader(): Promise<FrameReader> {
     canvas.width = Math.round(width * scale);
     canvas.height = Math.round(height * scale);
     context.drawImage(source, 0, 0, canvas.width, canvas.height);
-    return decodeImageData(context.getImageData(0, 0, canvas.width, canvas.height));
+    return decodeImageData(context.getImageData(0, 0, canvas.width, canvas.height), scales);
   };
 }
 
@@ -64,7 +70,7 @@ export async function readPhoto(file: Blob): Promise<string | null> {
   const read = await frameReader();
   const bitmap = await createImageBitmap(file);
   try {
-    return await read(bitmap);
+    return await read(bitmap, PHOTO_SCALES);
   } finally {
     bitmap.close();
   }
@@ -83,6 +89,7 @@ export async function startCamera(video: HTMLVideoElement, onCode: (text: string
   const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: 'environment' } }, audio: false });
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let frames = 0;
   const stop = () => {
     stopped = true;
     clearTimeout(timer);
@@ -96,7 +103,8 @@ export async function startCamera(video: HTMLVideoElement, onCode: (text: string
   const tick = async () => {
     if (stopped) return;
     let text: string | null = null;
-    if (video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA) text = await readFrame(video).catch(() => null);
+    const scales = CAMERA_SCALES[frames++ % CAMERA_SCALES.length];
+    if (video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA) text = await readFrame(video, scales).catch(() => null);
     if (stopped) return;
     if (text) {
       stop();
