@@ -4,6 +4,7 @@
 // DataMatrix's FNC1 comes out as GS (ASCII 29), the leading one included, which
 // parseGs1 reads as a raw element string.
 import BinaryBitmap from '@zxing/library/esm/core/BinaryBitmap';
+import DecodeHintType from '@zxing/library/esm/core/DecodeHintType';
 import HybridBinarizer from '@zxing/library/esm/core/common/HybridBinarizer';
 import DataMatrixReader from '@zxing/library/esm/core/datamatrix/DataMatrixReader';
 import QRCodeReader from '@zxing/library/esm/core/qrcode/QRCodeReader';
@@ -19,7 +20,7 @@ function luminance({ data, width, height }: Pick<ImageData, 'data' | 'width' | '
 }
 
 /** Luminance scaled down by `factor` (0 < factor < 1), each pixel the area-weighted mean of those it covers. */
-export function downscale(lum: Uint8ClampedArray, width: number, height: number, factor: number): { lum: Uint8ClampedArray; width: number; height: number } {
+function downscale(lum: Uint8ClampedArray, width: number, height: number, factor: number): { lum: Uint8ClampedArray; width: number; height: number } {
   const w = Math.max(1, Math.round(width * factor));
   const h = Math.max(1, Math.round(height * factor));
   const out = new Uint8ClampedArray(w * h);
@@ -46,11 +47,14 @@ export function downscale(lum: Uint8ClampedArray, width: number, height: number,
   return { lum: out, width: w, height: h };
 }
 
-function decodeLuminance(lum: Uint8ClampedArray, width: number, height: number): string | null {
+/** ZXing's hint for an image holding nothing but the symbol: it reads the modules straight, without looking for the finder patterns. */
+const PURE = new Map<DecodeHintType, unknown>([[DecodeHintType.PURE_BARCODE, true]]);
+
+function decodeLuminance(lum: Uint8ClampedArray, width: number, height: number, hints?: Map<DecodeHintType, unknown>): string | null {
   const bitmap = new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(lum, width, height)));
   for (const reader of readers) {
     try {
-      return reader.decode(bitmap).getText();
+      return reader.decode(bitmap, hints).getText();
     } catch {
       // NotFound, Checksum or Format: no readable code of this kind in the frame.
     } finally {
@@ -60,18 +64,25 @@ function decodeLuminance(lum: Uint8ClampedArray, width: number, height: number):
   return null;
 }
 
+export interface Reading {
+  /** Scales tried in turn until one reads (1: as it is, 0.5: half the width and height); default [1]. */
+  scales?: readonly number[];
+  /** Last, read the image as holding nothing but the symbol (a screenshot, a label file); default false. */
+  pure?: boolean;
+}
+
 /**
- * The text of the first DataMatrix or QR code found in the image, or null. Each scale
- * (1: as it is, 0.5: half the width and height) is tried in turn until one reads:
- * ZXing's QR reader misses about 1 clean symbol in 70 at one size and reads it at
- * another (found by the browser tests; test/pages/decoder.test.ts keeps such symbols).
+ * The text of the first DataMatrix or QR code found in the image, or null. ZXing's QR
+ * detector misses a few percent of clean symbols (found by the browser tests: a Digital
+ * Link QR the demo made; test/pages/decoder.test.ts keeps such symbols): most read at
+ * another scale, all of them read as a pure symbol.
  */
-export function decodeImageData(image: Pick<ImageData, 'data' | 'width' | 'height'>, scales: readonly number[] = [1]): string | null {
+export function decodeImageData(image: Pick<ImageData, 'data' | 'width' | 'height'>, reading: Reading = {}): string | null {
   const full = luminance(image);
-  for (const scale of scales) {
+  for (const scale of reading.scales ?? [1]) {
     const frame = scale === 1 ? { lum: full, width: image.width, height: image.height } : downscale(full, image.width, image.height, scale);
     const text = decodeLuminance(frame.lum, frame.width, frame.height);
     if (text !== null) return text;
   }
-  return null;
+  return reading.pure ? decodeLuminance(full, image.width, image.height, PURE) : null;
 }

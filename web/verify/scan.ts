@@ -15,13 +15,16 @@ interface BarcodeDetectorClass {
   getSupportedFormats(): Promise<string[]>;
 }
 
-/** Reads a code from a frame; `scales` as decoder.ts takes them (the native detector ignores them). */
-type FrameReader = (source: HTMLVideoElement | ImageBitmap, scales?: readonly number[]) => Promise<string | null>;
+/** How decoder.ts reads (type only: the decoder is a chunk of its own). */
+type Reading = import('./decoder').Reading;
 
-/** A photo is read as it is, then smaller: its scale is chance (decoder.ts says why it matters). */
-export const PHOTO_SCALES = [1, 0.5, 0.7];
+/** Reads a code from a frame (the native detector ignores `reading`). */
+type FrameReader = (source: HTMLVideoElement | ImageBitmap, reading?: Reading) => Promise<string | null>;
+
+/** A photo is read as it is, then smaller, then as a pure symbol (decoder.ts says why). */
+export const PHOTO_READING: Reading = { scales: [1, 0.5, 0.7], pure: true };
 /** The camera tries one scale per frame, in turn, so a frame costs one pass. */
-const CAMERA_SCALES = [[1], [0.5]];
+const CAMERA_READINGS: Reading[] = [{ scales: [1] }, { scales: [0.5] }];
 
 let reader: Promise<FrameReader> | undefined;
 
@@ -42,7 +45,7 @@ async function zxingReader(): Promise<FrameReader> {
   const { decodeImageData } = await import('./decoder');
   const canvas = document.createElement('canvas');
   const context = canvas.getContext('2d', { willReadFrequently: true })!;
-  return async (source, scales) => {
+  return async (source, reading) => {
     const width = source instanceof HTMLVideoElement ? source.videoWidth : source.width;
     const height = source instanceof HTMLVideoElement ? source.videoHeight : source.height;
     if (!width || !height) return null;
@@ -50,7 +53,7 @@ async function zxingReader(): Promise<FrameReader> {
     canvas.width = Math.round(width * scale);
     canvas.height = Math.round(height * scale);
     context.drawImage(source, 0, 0, canvas.width, canvas.height);
-    return decodeImageData(context.getImageData(0, 0, canvas.width, canvas.height), scales);
+    return decodeImageData(context.getImageData(0, 0, canvas.width, canvas.height), reading);
   };
 }
 
@@ -70,7 +73,7 @@ export async function readPhoto(file: Blob): Promise<string | null> {
   const read = await frameReader();
   const bitmap = await createImageBitmap(file);
   try {
-    return await read(bitmap, PHOTO_SCALES);
+    return await read(bitmap, PHOTO_READING);
   } finally {
     bitmap.close();
   }
@@ -103,8 +106,8 @@ export async function startCamera(video: HTMLVideoElement, onCode: (text: string
   const tick = async () => {
     if (stopped) return;
     let text: string | null = null;
-    const scales = CAMERA_SCALES[frames++ % CAMERA_SCALES.length];
-    if (video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA) text = await readFrame(video, scales).catch(() => null);
+    const reading = CAMERA_READINGS[frames++ % CAMERA_READINGS.length];
+    if (video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA) text = await readFrame(video, reading).catch(() => null);
     if (stopped) return;
     if (text) {
       stop();
