@@ -18,7 +18,8 @@ describe.skipIf(webSkip())('the web pages are served by the demo nodes', () => {
       const page = await context.newPage();
       const errors = watchErrors(page);
       await page.goto(`${company.url}/console/`);
-      await expect(page.getByLabel('Username').isVisible()).resolves.toBe(true);
+      // (the form is drawn by the console's script: wait for it, isVisible() alone does not)
+      await page.getByLabel('Username').waitFor({ state: 'visible', timeout: 20_000 });
       expect(errors).toEqual([]);
       await context.close();
     }

@@ -11,7 +11,7 @@ import { toDigitalLink, toElementString, type Gs1Data } from '../../sdk';
 import { adminApi, demo, makerLot } from './browser';
 
 /** Waits (polling the maker's audit API, not sleeping blind) until ledger event `seq` is anchored. */
-export async function anchored(seq: number, timeoutMs = 30_000): Promise<void> {
+export async function anchored(seq: number, timeoutMs = 90_000): Promise<void> {
   const maker = demo().companies.maker;
   const { token } = await adminApi(maker);
   const deadline = Date.now() + timeoutMs;
@@ -19,7 +19,12 @@ export async function anchored(seq: number, timeoutMs = 30_000): Promise<void> {
     const res = await fetch(`${maker.url}/audit/v1/events/${seq}`, { headers: { authorization: `Bearer ${token}` } });
     if (res.status === 200) return;
     if (res.status !== 409) throw new Error(`GET /audit/v1/events/${seq}: ${res.status} ${await res.text()}`);
-    if (Date.now() > deadline) throw new Error(`event ${seq} not anchored within ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      // What the maker's anchoring worker says of itself, for the failure message.
+      const metrics = await fetch(`${maker.url}/metrics`).then((r) => r.text()).catch(() => '');
+      const anchoring = metrics.split('\n').filter((line) => line.startsWith('medtrace_anchor') || line.startsWith('medtrace_ledger'));
+      throw new Error(`event ${seq} not anchored within ${timeoutMs} ms; the maker's node says:\n${anchoring.join('\n')}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
