@@ -11,16 +11,10 @@ export interface TcpProxy {
   port: number;
   /** `http://127.0.0.1:<port>` (what to hand a client instead of the service's URL). */
   url: string;
-  /** True while cut. */
-  readonly isCut: boolean;
-  /** Connections accepted and forwarded so far. */
-  readonly connections: number;
   /** Refuses connections from now on and destroys the open ones. */
   cut(): Promise<void>;
   /** Swallows everything from now on, on open connections and new ones: no answer, no error. */
   blackhole(): void;
-  /** True while swallowing. */
-  readonly isBlackholed: boolean;
   /** Accepts and forwards connections again, on the same port (ending a cut or a blackhole). */
   restore(): Promise<void>;
   stop(): Promise<void>;
@@ -35,7 +29,8 @@ export interface TcpProxyOptions {
 
 export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
   const open = new Set<net.Socket>();
-  let connections = 0;
+  // Each forwarded client's connection to the service (blackhole() drops the latter).
+  const pairs = new Map<net.Socket, net.Socket>();
   let server: net.Server | null = null;
   let port = options.port ?? 0;
 
@@ -49,7 +44,6 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
 
   const forward = (client: net.Socket) => {
     if (swallowing) return hold(client);
-    connections++;
     const upstream = net.connect(options.target.port, options.target.host);
     open.add(client);
     open.add(upstream);
@@ -58,15 +52,14 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
       upstream.destroy();
       open.delete(client);
       open.delete(upstream);
+      pairs.delete(client);
     };
     client.on('error', close).on('close', close);
     upstream.on('error', close).on('close', close);
     client.pipe(upstream);
     upstream.pipe(client);
     pairs.set(client, upstream);
-    client.on('close', () => pairs.delete(client));
   };
-  const pairs = new Map<net.Socket, net.Socket>();
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
@@ -95,15 +88,6 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   return {
     port,
     url: `http://127.0.0.1:${port}`,
-    get isCut() {
-      return server === null;
-    },
-    get connections() {
-      return connections;
-    },
-    get isBlackholed() {
-      return swallowing;
-    },
     cut: close,
     blackhole() {
       swallowing = true;
